@@ -1,0 +1,46 @@
+# Two commands matter: `make html` builds the guide, `make test` checks everything CI checks.
+# The first run creates .venv; later runs reinstall only when requirements.txt or
+# pyproject.toml change (the stamp file records the last install).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPHINXBUILD := $(BIN)/sphinx-build
+SPHINXOPTS ?=
+BUILDDIR := _build
+
+.PHONY: html doctest test lint pytest html-strict bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+html: $(STAMP)
+	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
+
+doctest: $(STAMP)
+	$(SPHINXBUILD) -b doctest -d $(BUILDDIR)/doctrees . $(BUILDDIR)/doctest $(SPHINXOPTS)
+
+# A fresh environment (-E) so that warnings from unchanged pages are seen again.
+html-strict: $(STAMP)
+	$(SPHINXBUILD) -E -W --keep-going -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test: lint pytest doctest html-strict
+
+bench: $(STAMP)
+	@echo "make bench: not yet; benchmarks arrive with the performance issue."
+
+clean:
+	rm -rf $(BUILDDIR) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

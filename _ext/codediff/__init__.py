@@ -1,0 +1,55 @@
+"""``codediff``: code versions side by side, each one run by ``sphinx.ext.doctest``.
+
+Layout of the package: ``parsing`` (text to panes, no docutils), ``directive``
+(panes to docutils nodes), ``nodes`` (the two node classes and their HTML), and
+``static/codediff.css``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+from codediff.directive import CodeDiff
+from codediff.nodes import (
+    codediff_literal,
+    codediff_test,
+    depart_codediff_literal_html,
+    skip_node,
+    visit_codediff_literal_html,
+)
+
+__version__ = "1.0.0"
+STATIC = Path(__file__).parent / "static"
+SKIP = (skip_node, None)
+
+
+def _add_static_path(app: Sphinx, config: Config) -> None:
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx.ext.doctest")
+    app.add_directive("codediff", CodeDiff)
+    app.add_node(
+        codediff_test,
+        html=SKIP,
+        latex=SKIP,
+        text=SKIP,
+        man=SKIP,
+        texinfo=SKIP,
+    )
+    app.add_node(
+        codediff_literal,
+        html=(visit_codediff_literal_html, depart_codediff_literal_html),
+    )
+    app.connect("config-inited", _add_static_path)
+    app.add_css_file("codediff.css")
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

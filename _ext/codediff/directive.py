@@ -1,0 +1,249 @@
+"""The ``codediff`` directive: panes in, docutils nodes out.
+
+Each pane becomes a captioned literal block inside a ``codediff`` container,
+plus a hidden test node that ``sphinx.ext.doctest`` runs in the pane's group.
+Author mistakes are logged as Sphinx warnings at the directive's file:line and
+the content is still shown as a plain literal block, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+from sphinx.directives.code import container_wrapper
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from codediff.nodes import codediff_literal, codediff_test
+from codediff.parsing import (
+    CodeDiffError,
+    Pane,
+    align,
+    changed_lines,
+    format_ranges,
+    mixed_indentation,
+    parse,
+    split_titles,
+)
+
+logger = logging.getLogger(__name__)
+
+PYTHON_LANGUAGES = {"python", "python3", "py", "py3", "default"}
+SPHINX_ONLY_LANGUAGES = {"default", "none"}
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+class CodeDiff(SphinxDirective):
+    """Shows N versions of some code side by side and tests every one."""
+
+    has_content = True
+    option_spec = {
+        "title_left": directives.unchanged,
+        "title_right": directives.unchanged,
+        "title": directives.unchanged,
+        "groups": directives.unchanged,
+        "skip_test": directives.unchanged,
+        "code_sep": directives.unchanged,
+        "sync": directives.flag,
+        "language": directives.unchanged,
+        "align": directives.flag,
+        "no_autodiff": directives.flag,
+    }
+
+    def warn(self, message: str, subtype: str) -> None:
+        logger.warning(
+            "codediff: " + message,
+            location=(self.env.docname, self.lineno),
+            type="codediff",
+            subtype=subtype,
+        )
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            titles = self.titles()
+            panes = parse(
+                list(self.content), titles, self.options.get("code_sep", "---")
+            )
+        except CodeDiffError as error:
+            self.warn(str(error), "syntax")
+            return [self.raw_block()]
+        language = self.language()
+        self.located = self.source_lines()
+        self.check_indentation(panes)
+        container = nodes.container("", classes=["codediff"])
+        container["codediff_panes"] = len(panes)
+        highlights = changed_lines(panes, auto="no_autodiff" not in self.options)
+        pads = self.paddings(panes)
+        for pane, changed, pad in zip(panes, highlights, pads, strict=True):
+            container += self.pane_node(pane, changed, pad, language)
+        return [container, *self.test_nodes(panes, language)]
+
+    # -- options ------------------------------------------------------------
+
+    def titles(self) -> list[str]:
+        pair = [self.options.get(key) for key in ("title_left", "title_right")]
+        if "title" in self.options:
+            if any(title is not None for title in pair):
+                raise CodeDiffError("use either :title: or :title_left:/:title_right:")
+            titles = split_titles(self.options["title"])
+        elif all(title is not None for title in pair):
+            titles = [title.strip() for title in pair]
+        else:
+            raise CodeDiffError(
+                "give the panes' titles, as :title_left: and :title_right: "
+                "or as :title: A, B[, C...]"
+            )
+        if any(not title for title in titles):
+            raise CodeDiffError(f"empty title in {titles!r}")
+        return titles
+
+    def language(self) -> str:
+        language = self.options.get("language", "python").strip() or "python"
+        if language in SPHINX_ONLY_LANGUAGES:
+            return language
+        try:
+            get_lexer_by_name(language)
+        except ClassNotFound:
+            self.warn(
+                f"unknown :language: {language!r}; shown without highlighting",
+                "language",
+            )
+            return "none"
+        return language
+
+    def groups(self, panes: list[Pane]) -> list[str] | None:
+        if "groups" not in self.options:
+            return [pane.title for pane in panes]
+        groups = _names(self.options["groups"])
+        if len(groups) != len(panes):
+            self.warn(
+                f":groups: names {len(groups)} group(s) {groups!r} for {len(panes)} "
+                "panes; the code is not tested",
+                "groups",
+            )
+            return None
+        return groups
+
+    # -- checks ---------------------------------------------------------------
+
+    def check_indentation(self, panes: list[Pane]) -> None:
+        raw = [text for text, _ in self.located]
+        for pane in panes:
+            span = raw[pane.first_line : pane.first_line + len(pane.lines)]
+            index = mixed_indentation(span)
+            if index is not None:
+                self.warn(
+                    f"tabs mixed with spaces in the indentation of the side titled "
+                    f"{pane.title!r} (its line {index + 1}); use spaces only",
+                    "indentation",
+                )
+
+    def source_lines(self) -> list[tuple[str, int | None]]:
+        """Each content line as written in its file, and its 1-based line there.
+
+        docutils expands tabs before a directive sees its content, so the raw
+        file is read to find them. rST content knows its file lines; MyST
+        content counts from its own first line and is found by search; a
+        notebook's lines are not file lines, so they keep ``None``.
+        """
+        files: dict[str, list[str]] = {}
+
+        def file_lines(source: str) -> list[str]:
+            if source not in files:
+                path = Path(source)
+                files[source] = path.read_text().splitlines() if path.is_file() else []
+            return files[source]
+
+        def same(raw: str, text: str) -> bool:
+            return raw.expandtabs(8).strip() == text.expandtabs(8).strip()
+
+        content, items = list(self.content), self.content.items
+        if all(
+            same(line, text)
+            for text, (source, offset) in zip(content, items, strict=True)
+            for line in file_lines(str(source))[offset : offset + 1] or ["\0"]
+        ):
+            return [
+                (file_lines(str(source))[offset], offset + 1)
+                for source, offset in items
+            ]
+        lines = file_lines(str(self.get_source_info()[0]))
+        for start in range(max(self.lineno - 1, 0), len(lines) - len(content) + 1):
+            if all(same(lines[start + k], text) for k, text in enumerate(content)):
+                return [(lines[start + k], start + k + 1) for k in range(len(content))]
+        return [(text, None) for text in content]
+
+    # -- nodes --------------------------------------------------------------
+
+    def raw_block(self) -> nodes.literal_block:
+        text = "\n".join(self.content)
+        block = nodes.literal_block(text, text, classes=["codediff-invalid"])
+        block["language"] = "none"
+        self.set_source_info(block)
+        return block
+
+    def paddings(self, panes: list[Pane]) -> list[dict[int, int]]:
+        if "align" not in self.options:
+            return [{} for _ in panes]
+        if len(panes) != 2:
+            self.warn(f":align: needs exactly two panes, not {len(panes)}", "align")
+            return [{} for _ in panes]
+        left, right = align(panes[0].lines, panes[1].lines)
+        return [dict(left), dict(right)]
+
+    def pane_node(
+        self, pane: Pane, changed: tuple[int, ...], pad: dict[int, int], language: str
+    ) -> nodes.container:
+        block_class = codediff_literal if pad else nodes.literal_block
+        block = block_class(pane.code, pane.code, classes=["codediff-code"])
+        block["language"] = language
+        block["highlight_args"] = {"hl_lines": list(changed)} if changed else {}
+        if pad:
+            block["codediff_pad"] = {str(k): v for k, v in sorted(pad.items())}
+        block.source, block.line = self.get_source_info()
+        wrapper = container_wrapper(self, block, pane.title)
+        pane_node = nodes.container("", wrapper, classes=["codediff-pane"])
+        if changed:
+            note = f"Changed lines: {format_ranges(changed)}."
+            pane_node += nodes.paragraph(note, note, classes=["codediff-changes"])
+        return pane_node
+
+    def test_nodes(self, panes: list[Pane], language: str) -> list[nodes.Node]:
+        groups = self.groups(panes)
+        if groups is None or language not in PYTHON_LANGUAGES:
+            return []
+        skipped = self.skipped(groups)
+        source, _ = self.get_source_info()
+        tests = []
+        for pane, group in zip(panes, groups, strict=True):
+            if group in skipped:
+                continue
+            test = codediff_test(
+                pane.code, pane.code, testnodetype="testcode", groups=[group]
+            )
+            test.source = source
+            test.line = self.located[pane.first_line][1] or self.lineno
+            tests.append(test)
+        return tests
+
+    def skipped(self, groups: list[str]) -> set[str]:
+        if "skip_test" not in self.options:
+            return set()
+        names = _names(self.options["skip_test"])
+        if not names:  # a bare :skip_test: skips every pane
+            return set(groups)
+        unknown = [name for name in names if name not in groups]
+        if unknown:
+            self.warn(
+                f":skip_test: names {unknown!r}, which is not among this "
+                f"directive's groups {groups!r}",
+                "skip_test",
+            )
+        return set(names) & set(groups)

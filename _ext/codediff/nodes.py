@@ -1,0 +1,83 @@
+"""Node classes of ``codediff`` and how HTML renders them.
+
+Everything else a codediff produces is a standard docutils node (containers,
+captions, literal blocks), so every builder renders it without help.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+
+
+class codediff_test(nodes.comment):  # noqa: N801 - docutils names nodes in lowercase
+    """A pane's code for ``sphinx.ext.doctest``; never shown.
+
+    ``sphinx.ext.doctest`` collects comments that carry ``testnodetype``, the
+    way it collects a hidden ``testcode``.
+    """
+
+
+class codediff_literal(nodes.literal_block):  # noqa: N801
+    """A literal block with display-only blank rows (``:align:``).
+
+    ``node["codediff_pad"]`` maps a line index (as a string) to the number of
+    blank rows shown before that line. Builders other than HTML show the code
+    as a plain literal block.
+    """
+
+
+def skip_node(self, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+PRE = re.compile(r"<pre>(?:<span></span>)?")
+
+
+def pad_html(html: str, pads: dict[int, int]) -> str:
+    """Inserts empty, fixed-height rows before the given lines of a <pre>.
+
+    The rows hold no text, so neither copying nor a copy button picks them up.
+    """
+    match = PRE.search(html)
+    if not match:
+        return html
+    starts = [match.end()]  # where each line of the code begins in the HTML
+    position = match.end()
+    end = html.find("</pre>", position)
+    while (newline := html.find("\n", position, end)) != -1:
+        position = newline + 1
+        while html.startswith("</span>", position):  # leave the line's highlight
+            position += len("</span>")
+        starts.append(position)
+    pieces, previous = [], 0
+    for index, rows in sorted(pads.items()):
+        cut = starts[min(index, len(starts) - 1)]
+        pieces += [html[previous:cut], _pad(rows)]
+        previous = cut
+    pieces.append(html[previous:])
+    return "".join(pieces)
+
+
+def _pad(rows: int) -> str:
+    return (
+        f'<span class="codediff-pad" style="--codediff-pad: {rows}" '
+        'aria-hidden="true"></span>'
+    )
+
+
+def visit_codediff_literal_html(self, node: codediff_literal) -> None:
+    before = len(self.body)
+    try:
+        self.visit_literal_block(node)
+    except nodes.SkipNode:
+        pads = {int(k): v for k, v in node.get("codediff_pad", {}).items()}
+        for index in range(before, len(self.body)):
+            if "<pre>" in self.body[index]:
+                self.body[index] = pad_html(self.body[index], pads)
+        raise
+
+
+def depart_codediff_literal_html(self, node: codediff_literal) -> None:
+    self.depart_literal_block(node)
