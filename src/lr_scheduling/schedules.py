@@ -24,7 +24,7 @@ import optax
 __all__ = [
     "MODES",
     "SCALE_MODES",
-    "check_learning_rates",
+    "check_rate_bounds",
     "check_step_count",
     "create_triangular_schedule",
     "cycle_position",
@@ -35,30 +35,35 @@ MODES = ("triangular", "triangular2", "exp_range")
 SCALE_MODES = ("cycle", "iterations")
 
 
-def check_learning_rates(**rates: float) -> None:
-    """Raises ``ValueError`` unless every named rate is a finite real >= 0."""
-    for name, value in rates.items():
+def check_rate_bounds(**bounds: float) -> None:
+    """Checks two named rates, lower first: finite reals >= 0, in order.
+
+    Example:
+      >>> check_rate_bounds(lr_min=0.1, lr_max=0.01)
+      Traceback (most recent call last):
+      ...
+      ValueError: lr_min must be <= lr_max, got lr_min=0.1, lr_max=0.01
+    """
+    for name, value in bounds.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(f"{name} must be a real number, got {value!r}")
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    (low_name, low), (high_name, high) = bounds.items()
+    if low > high:
+        raise ValueError(
+            f"{low_name} must be <= {high_name}, "
+            f"got {low_name}={low!r}, {high_name}={high!r}"
+        )
 
 
 def check_step_count(**counts: int) -> None:
-    """Raises ``ValueError`` unless every named count is an integer >= 1."""
+    """Checks that every named count is an integer >= 1."""
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def _check_ordered(lower_name: str, lower: float, upper_name: str, upper: float):
-    if lower > upper:
-        raise ValueError(
-            f"{lower_name} must be <= {upper_name}, "
-            f"got {lower_name}={lower!r}, {upper_name}={upper!r}"
-        )
 
 
 def cycle_position(step: jax.typing.ArrayLike, period: int) -> tuple[jax.Array, ...]:
@@ -76,11 +81,13 @@ def cycle_position(step: jax.typing.ArrayLike, period: int) -> tuple[jax.Array, 
     Returns:
       ``(position, cycles)`` as float arrays shaped like ``step``, with
       ``step == cycles * period + position`` and ``0 <= position < period``.
+      ``position`` is exact for any period below 2**24; ``cycles`` only while
+      it is below 2**24 (float32), which is all a scale function needs.
 
     Example:
-      >>> position, cycles = cycle_position(2**31 - 1, 10)
+      >>> position, cycles = cycle_position(2**31 - 1, 1000)
       >>> int(position), int(cycles)
-      (7, 214748364)
+      (647, 2147483)
     """
     if isinstance(step, int):  # any size: Python ints never overflow
         cycles, position = divmod(step, period)
@@ -133,8 +140,7 @@ def create_triangular_schedule(
       >>> [round(float(schedule(step)), 6) for step in range(6)]
       [0.001, 0.003, 0.005, 0.003, 0.001, 0.003]
     """
-    check_learning_rates(lr_min=lr_min, lr_max=lr_max)
-    _check_ordered("lr_min", lr_min, "lr_max", lr_max)
+    check_rate_bounds(lr_min=lr_min, lr_max=lr_max)
     check_step_count(steps_per_cycle=steps_per_cycle)
     rise = (steps_per_cycle + 1) // 2  # ceil(P/2) steps up, floor(P/2) down;
     fall = max(steps_per_cycle - rise, 1)  # P = 1 never takes the falling side.
@@ -198,8 +204,7 @@ def cyclical_schedule(
       >>> [round(float(schedule(step)), 6) for step in range(9)]
       [0.1, 0.3, 0.5, 0.3, 0.1, 0.2, 0.3, 0.2, 0.1]
     """
-    check_learning_rates(base_lr=base_lr, max_lr=max_lr)
-    _check_ordered("base_lr", base_lr, "max_lr", max_lr)
+    check_rate_bounds(base_lr=base_lr, max_lr=max_lr)
     check_step_count(step_size_up=step_size_up)
     if step_size_down is None:
         step_size_down = step_size_up

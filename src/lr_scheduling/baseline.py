@@ -1,0 +1,90 @@
+"""The guide's training code with a fixed learning rate: the "default" side.
+
+It differs from :mod:`lr_scheduling.train` only where the page marks lines as
+changed; the model, loss and metrics are shared.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax.training import train_state
+
+from lr_scheduling.data import Dataset
+from lr_scheduling.train import CNN, compute_metrics, cross_entropy_loss, eval_step
+
+__all__ = ["create_train_state", "train_and_evaluate", "train_epoch", "train_step"]
+
+
+@jax.jit
+def train_step(state, batch):
+    """Train for a single step."""
+
+    def loss_fn(params):
+        logits = state.apply_fn({"params": params}, batch["image"])
+        loss = cross_entropy_loss(logits, batch["label"])
+        return loss, logits
+
+    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+    (_, logits), grads = grad_fn(state.params)
+    state = state.apply_gradients(grads=grads)
+    metrics = compute_metrics(logits, batch["label"])
+    return state, metrics
+
+
+def train_epoch(state, train_ds, batch_size, epoch, rng):
+    """Train for a single epoch; returns the metrics of every step."""
+    train_ds_size = len(train_ds["image"])
+    steps_per_epoch = train_ds_size // batch_size
+    perms = jax.random.permutation(rng, train_ds_size)
+    perms = perms[: steps_per_epoch * batch_size]
+    perms = perms.reshape((steps_per_epoch, batch_size))
+    batch_metrics = []
+    for perm in perms:
+        batch = {k: v[perm, ...] for k, v in train_ds.items()}
+        state, metrics = train_step(state, batch)
+        batch_metrics.append(metrics)
+
+    batch_metrics = jax.device_get(batch_metrics)
+    history = {k: np.array([m[k] for m in batch_metrics]) for k in batch_metrics[0]}
+    logging.info(
+        "train epoch: %d, loss: %.4f, accuracy: %.2f",
+        epoch,
+        history["loss"].mean(),
+        history["accuracy"].mean() * 100,
+    )
+    return state, history
+
+
+def create_train_state(rng, image_shape, learning_rate, momentum):
+    """Creates the initial `TrainState`."""
+    cnn = CNN()
+    params = cnn.init(rng, jnp.ones([1, *image_shape]))["params"]
+    tx = optax.sgd(learning_rate=learning_rate, momentum=momentum)
+    return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
+
+
+def train_and_evaluate(
+    train_ds: Dataset,
+    test_ds: Dataset,
+    num_epochs: int = 10,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> tuple[train_state.TrainState, dict, dict]:
+    """Trains from scratch; returns the state, per-step history, test metrics."""
+    learning_rate = 0.05
+    rng, init_rng = jax.random.split(jax.random.key(seed))
+    image_shape = train_ds["image"].shape[1:]
+    state = create_train_state(init_rng, image_shape, learning_rate, momentum=0.9)
+    histories = []
+    for epoch in range(1, num_epochs + 1):
+        rng, epoch_rng = jax.random.split(rng)
+        state, history = train_epoch(state, train_ds, batch_size, epoch, epoch_rng)
+        histories.append(history)
+    history = {k: np.concatenate([h[k] for h in histories]) for k in histories[0]}
+    test_metrics = jax.device_get(eval_step(state, test_ds))
+    return state, history, test_metrics

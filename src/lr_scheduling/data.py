@@ -1,0 +1,145 @@
+"""Datasets for the guide, all local: no download ever happens here.
+
+* :func:`load_digits` (the default) uses the 8x8 handwritten digits that ship
+  inside scikit-learn.
+* :func:`load_mnist` reads the four standard MNIST IDX files from a directory,
+  given as an argument or by the ``LR_SCHEDULING_DATA`` environment variable.
+
+Both return ``(train_ds, test_ds)``: dicts with ``"image"`` (float32, NHWC,
+scaled to [0, 1]) and ``"label"`` (int32) NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+Dataset = dict[str, np.ndarray]
+DATA_ENV = "LR_SCHEDULING_DATA"
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+IDX_UBYTE = 0x08  # the IDX type code of unsigned bytes, the only one MNIST uses
+
+
+class DataFileError(ValueError):
+    """A data file exists but is not what it should be; names the file."""
+
+
+def load_digits(test_fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """scikit-learn's 1,797 8x8 digits, shuffled with ``seed`` and split.
+
+    Example:
+      >>> train_ds, test_ds = load_digits()
+      >>> train_ds["image"].shape, test_ds["label"].shape
+      ((1438, 8, 8, 1), (359,))
+    """
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    digits = sklearn_digits()
+    images = (digits.images / 16.0).astype(np.float32)[..., None]
+    labels = digits.target.astype(np.int32)
+    order = np.random.default_rng(seed).permutation(len(labels))
+    num_test = round(len(labels) * test_fraction)
+    test, train = order[:num_test], order[num_test:]
+    return (
+        {"image": images[train], "label": labels[train]},
+        {"image": images[test], "label": labels[test]},
+    )
+
+
+def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
+    """Reads one IDX file of unsigned bytes (optionally gzipped).
+
+    Raises:
+      DataFileError: naming ``path``, for a wrong magic number, an unexpected
+        number of dimensions, or a file shorter or longer than its header says.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            raw = stream.read()
+    except (OSError, EOFError) as error:  # also a truncated or corrupt gzip stream
+        raise DataFileError(f"{path}: cannot be read: {error}") from error
+    if len(raw) < 4:
+        raise DataFileError(f"{path}: truncated: {len(raw)} bytes, no IDX header")
+    magic = int.from_bytes(raw[:4], "big")
+    expected = (IDX_UBYTE << 8) | ndim
+    if magic != expected:
+        raise DataFileError(
+            f"{path}: wrong magic number 0x{magic:08x}; an IDX file of unsigned "
+            f"bytes with {ndim} dimension(s) starts with 0x{expected:08x}"
+        )
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataFileError(f"{path}: truncated inside the header ({len(raw)} bytes)")
+    shape = tuple(
+        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
+    )
+    size = int(np.prod(shape))
+    if len(raw) - header != size:
+        problem = "truncated" if len(raw) - header < size else "too long"
+        raise DataFileError(
+            f"{path}: {problem}: the header promises {size} bytes of data "
+            f"for shape {shape}, the file has {len(raw) - header}"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _find(directory: Path, name: str) -> Path:
+    for candidate in (directory / name, directory / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"{directory / name}: not found (nor {name}.gz); the MNIST directory must "
+        f"hold {', '.join(MNIST_FILES.values())}"
+    )
+
+
+def load_mnist(directory: str | os.PathLike | None = None) -> tuple[Dataset, Dataset]:
+    """MNIST from the four standard IDX files (``.gz`` or not) in ``directory``.
+
+    Args:
+      directory: where the files are; defaults to ``$LR_SCHEDULING_DATA``.
+
+    Raises:
+      FileNotFoundError: the directory or one of the files is missing.
+      DataFileError: a file is damaged, or images and labels disagree.
+    """
+    if directory is None:
+        directory = os.environ.get(DATA_ENV)
+        if not directory:
+            raise FileNotFoundError(
+                f"no MNIST directory given and ${DATA_ENV} is not set"
+            )
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory}: MNIST directory does not exist")
+    arrays = {
+        key: read_idx(_find(directory, name), ndim=3 if "images" in key else 1)
+        for key, name in MNIST_FILES.items()
+    }
+    return tuple(
+        _as_dataset(directory, arrays[f"{split}_images"], arrays[f"{split}_labels"])
+        for split in ("train", "test")
+    )
+
+
+def _as_dataset(directory: Path, images: np.ndarray, labels: np.ndarray) -> Dataset:
+    if len(images) != len(labels):
+        raise DataFileError(
+            f"{directory}: {len(images)} images but {len(labels)} labels"
+        )
+    return {
+        "image": (images.astype(np.float32) / 255.0)[..., None],
+        "label": labels.astype(np.int32),
+    }
