@@ -5,8 +5,6 @@ Shown in the how-to's NNX section, which a test keeps identical to this file.
 
 from __future__ import annotations
 
-import jax
-import jax.numpy as jnp
 import optax
 from flax import nnx
 

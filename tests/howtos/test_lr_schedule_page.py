@@ -51,12 +51,16 @@ def page_blocks() -> list[tuple[list[str], str]]:
     blocks = []
     for kind, argument, options, content in directives(PAGE.read_text()):
         if kind == "testcode":
-            groups = [g.strip() for g in argument.split(",")] if argument else ["default"]
+            groups = (
+                [g.strip() for g in argument.split(",")] if argument else ["default"]
+            )
             blocks.append((groups, "\n".join(content)))
         else:
-            titles = split_titles(options["title"]) if "title" in options else [
-                options["title_left"], options["title_right"]
-            ]
+            titles = (
+                split_titles(options["title"])
+                if "title" in options
+                else [options["title_left"], options["title_right"]]
+            )
             for pane in parse(content, titles):
                 blocks.append(([pane.title], pane.code))
     return blocks
@@ -99,7 +103,9 @@ def test_page_has_the_expected_blocks():
     for module_name in ("lr_scheduling.train", "lr_scheduling.baseline"):
         group = next(g for g, m in MODULES.items() if m == module_name)
         for public in importlib.import_module(module_name).__all__:
-            assert (group, public) in names, f"{module_name}.{public} is not on the page"
+            assert (group, public) in names, (
+                f"{module_name}.{public} is not on the page"
+            )
     nnx_names = importlib.import_module("lr_scheduling.nnx_train").__all__
     assert {("nnx", name) for name in nnx_names} <= names
     assert ("Triangular learning rate schedule", "create_triangular_schedule") in names

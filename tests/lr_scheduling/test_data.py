@@ -42,7 +42,12 @@ def write_mnist(directory, num_train=6, num_test=4, gz=False, size=28):
 def test_digits_split_is_seeded_and_disjoint():
     train, test = load_digits()
     again_train, _ = load_digits()
-    assert train["image"].shape == (1438, 8, 8, 1) and test["image"].shape == (359, 8, 8, 1)
+    assert train["image"].shape == (1438, 8, 8, 1) and test["image"].shape == (
+        359,
+        8,
+        8,
+        1,
+    )
     assert train["image"].dtype == np.float32 and train["label"].dtype == np.int32
     assert 0.0 <= train["image"].min() and train["image"].max() <= 1.0
     np.testing.assert_array_equal(train["label"], again_train["label"])
@@ -74,7 +79,9 @@ def test_load_mnist_uses_the_environment_variable(tmp_path, monkeypatch):
 
 
 def test_missing_directory_and_file_are_named(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nowhere: MNIST directory does not exist"):
+    with pytest.raises(
+        FileNotFoundError, match="nowhere: MNIST directory does not exist"
+    ):
         load_mnist(tmp_path / "nowhere")
     write_mnist(tmp_path)
     (tmp_path / "t10k-labels-idx1-ubyte").unlink()
@@ -106,10 +113,14 @@ def test_wrong_magic_number_is_named(tmp_path):
     labels = tmp_path / "train-labels-idx1-ubyte"
     images = tmp_path / "train-images-idx3-ubyte"
     labels.write_bytes(images.read_bytes())  # images where labels belong
-    with pytest.raises(DataFileError, match=rf"{labels}: wrong magic number 0x00000803"):
+    with pytest.raises(
+        DataFileError, match=rf"{labels}: wrong magic number 0x00000803"
+    ):
         load_mnist(tmp_path)
     images.write_bytes(b"PK\x03\x04" + images.read_bytes()[4:])  # a zip, not IDX
-    with pytest.raises(DataFileError, match=rf"{images}: wrong magic number 0x504b0304"):
+    with pytest.raises(
+        DataFileError, match=rf"{images}: wrong magic number 0x504b0304"
+    ):
         read_idx(images, ndim=3)
 
 

@@ -35,8 +35,11 @@ def test_logged_rate_is_the_rate_applied(digits):
         rate = float(schedule(step))
         assert float(metrics["learning_rate"]) == pytest.approx(rate)
         # Plain SGD (momentum 0): the parameters move by exactly -rate * grad.
-        expected = jax.tree.map(lambda p, g: p - rate * g, before, grads)
-        for got, want in zip(jax.tree.leaves(state.params), jax.tree.leaves(expected)):
+        expected = jax.tree.map(lambda p, g, r=rate: p - r * g, before, grads)
+        leaves = zip(
+            jax.tree.leaves(state.params), jax.tree.leaves(expected), strict=True
+        )
+        for got, want in leaves:
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
     assert int(state.step) == 8
 
@@ -48,7 +51,9 @@ def test_one_compilation_per_schedule(digits):
     state, _ = train.train_epoch(state, train_ds, 64, 0, jax.random.key(0), schedule)
     warm = train.train_step._cache_size()
     for epoch in range(1, 3):
-        state, _ = train.train_epoch(state, train_ds, 64, epoch, jax.random.key(epoch), schedule)
+        state, _ = train.train_epoch(
+            state, train_ds, 64, epoch, jax.random.key(epoch), schedule
+        )
     assert train.train_step._cache_size() == warm  # the same schedule: no recompiling
     fresh = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)  # a new function
     train.train_epoch(state, train_ds, 64, 3, jax.random.key(3), fresh)
@@ -73,5 +78,8 @@ def test_nnx_step_reports_the_scheduled_rate(digits):
     model = NNXCNN((8, 8, 1), rngs=nnx.Rngs(0))
     optimizer = create_optimizer(model, schedule, momentum=0.9)
     batch = {k: v[:32] for k, v in train_ds.items()}
-    rates = [float(nnx_train_step(model, optimizer, batch)["learning_rate"]) for _ in range(7)]
+    rates = [
+        float(nnx_train_step(model, optimizer, batch)["learning_rate"])
+        for _ in range(7)
+    ]
     np.testing.assert_allclose(rates, schedule(np.arange(7)), rtol=1e-6)
