@@ -75,15 +75,15 @@ class CodeDiff(SphinxDirective):
             self.warn(str(error), "syntax")
             return [self.raw_block()]
         language = self.language()
-        self.located = self.source_lines()
-        self.check_indentation(panes)
+        located = self.source_lines()
+        self.check_indentation(panes, [text for text, _ in located])
         container = nodes.container("", classes=["codediff"])
-        container["codediff_panes"] = len(panes)
         highlights = changed_lines(panes, auto="no_autodiff" not in self.options)
         pads = self.paddings(panes)
         for pane, changed, pad in zip(panes, highlights, pads, strict=True):
             container += self.pane_node(pane, changed, pad, language)
-        return [container, *self.test_nodes(panes, language)]
+        lines = [self.located_line(located, pane) for pane in panes]
+        return [container, *self.test_nodes(panes, language, lines)]
 
     # -- options ------------------------------------------------------------
 
@@ -133,8 +133,7 @@ class CodeDiff(SphinxDirective):
 
     # -- checks ---------------------------------------------------------------
 
-    def check_indentation(self, panes: list[Pane]) -> None:
-        raw = [text for text, _ in self.located]
+    def check_indentation(self, panes: list[Pane], raw: list[str]) -> None:
         for pane in panes:
             span = raw[pane.first_line : pane.first_line + len(pane.lines)]
             index = mixed_indentation(span)
@@ -215,21 +214,27 @@ class CodeDiff(SphinxDirective):
             pane_node += nodes.paragraph(note, note, classes=["codediff-changes"])
         return pane_node
 
-    def test_nodes(self, panes: list[Pane], language: str) -> list[nodes.Node]:
+    def located_line(self, located: list[tuple[str, int | None]], pane: Pane) -> int:
+        """The file line of a pane's first code line, else the directive's."""
+        return located[pane.first_line][1] or self.lineno
+
+    def test_nodes(
+        self, panes: list[Pane], language: str, lines: list[int]
+    ) -> list[nodes.Node]:
         groups = self.groups(panes)
         if groups is None or language not in PYTHON_LANGUAGES:
             return []
         skipped = self.skipped(groups)
         source, _ = self.get_source_info()
         tests = []
-        for pane, group in zip(panes, groups, strict=True):
+        for pane, group, line in zip(panes, groups, lines, strict=True):
             if group in skipped:
                 continue
             test = codediff_test(
                 pane.code, pane.code, testnodetype="testcode", groups=[group]
             )
             test.source = source
-            test.line = self.located[pane.first_line][1] or self.lineno
+            test.line = line
             tests.append(test)
         return tests
 

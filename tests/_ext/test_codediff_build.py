@@ -331,3 +331,16 @@ def test_incremental_rebuild_matches_fresh_build(make_app, tmp_path):
     assert {k: v for k, v in second.items() if k != "page3.html"} == {
         k: v for k, v in first.items() if k != "page3.html"
     }
+
+
+# --- the pinned toolchain -------------------------------------------------------
+
+
+@pytest.mark.parametrize("package", ["sphinx", "docutils", "myst-parser", "myst-nb"])
+def test_runs_on_the_pinned_versions(package):
+    from importlib.metadata import version
+
+    requirements = (ROOTS.parents[1] / "requirements.txt").read_text().lower()
+    pinned = re.search(rf"^{package}==(\S+)$", requirements, re.M)
+    assert pinned, f"{package} is not pinned in requirements.txt"
+    assert version(package) == pinned.group(1)
