@@ -14,7 +14,6 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
-from sphinx.directives.code import container_wrapper
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -157,7 +156,8 @@ class CodeDiff(SphinxDirective):
         def file_lines(source: str) -> list[str]:
             if source not in files:
                 path = Path(source)
-                files[source] = path.read_text().splitlines() if path.is_file() else []
+                text = path.read_text(errors="replace") if path.is_file() else ""
+                files[source] = text.splitlines()
             return files[source]
 
         def same(raw: str, text: str) -> bool:
@@ -207,8 +207,8 @@ class CodeDiff(SphinxDirective):
         if pad:
             block["codediff_pad"] = {str(k): v for k, v in sorted(pad.items())}
         block.source, block.line = self.get_source_info()
-        wrapper = container_wrapper(self, block, pane.title)
-        pane_node = nodes.container("", wrapper, classes=["codediff-pane"])
+        pane_node = nodes.container("", self.captioned(block, pane.title))
+        pane_node["classes"].append("codediff-pane")
         if changed:
             note = f"Changed lines: {format_ranges(changed)}."
             pane_node += nodes.paragraph(note, note, classes=["codediff-changes"])
@@ -217,6 +217,21 @@ class CodeDiff(SphinxDirective):
     def located_line(self, located: list[tuple[str, int | None]], pane: Pane) -> int:
         """The file line of a pane's first code line, else the directive's."""
         return located[pane.first_line][1] or self.lineno
+
+    def captioned(self, block: nodes.literal_block, title: str) -> nodes.container:
+        """A code block with a caption, as ``code-block:: :caption:`` makes.
+
+        The title is plain text, never parsed as markup, so nothing an author
+        puts in it can break the page.
+        """
+        wrapper = nodes.container(
+            "", literal_block=True, classes=["literal-block-wrapper"]
+        )
+        caption = nodes.caption(title, title)
+        self.set_source_info(wrapper)
+        self.set_source_info(caption)
+        wrapper += [caption, block]
+        return wrapper
 
     def test_nodes(
         self, panes: list[Pane], language: str, lines: list[int]

@@ -243,6 +243,8 @@ def test_author_mistakes_are_warnings_at_file_and_line(app):
     html = (app.outdir / "index.html").read_text()
     assert "The page goes on after every mistake." in html
     assert "codediff-invalid" in html and "x = 1" in html  # bad content still shown
+    assert 'caption-text">====</span>' in html  # markup-like titles stay text
+    assert 'caption-text">*x `y</span>' in html
 
 
 @pytest.mark.sphinx("dummy", testroot="codediff-errors")
@@ -252,7 +254,14 @@ def test_mistakes_leave_no_tests_behind(app):
         t["groups"][0] for t in app.env.get_doctree("index").findall(codediff_test)
     ]
     # Only the :skip_test:, :language: and tabs examples are valid enough to test.
-    assert groups == ["Skip left", "Skip right", "Tabs left", "Tabs right"]
+    assert groups == [
+        "Skip left",
+        "Skip right",
+        "Tabs left",
+        "Tabs right",
+        "====",
+        "*x `y",
+    ]
 
 
 def test_mistakes_are_fatal_only_with_warnings_as_errors(make_app, tmp_path):
