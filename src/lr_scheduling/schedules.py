@@ -60,13 +60,14 @@ def check_rate_bounds(**bounds: float) -> None:
 def check_step_count(**counts: int) -> None:
     """Checks that every named count is an integer >= 1."""
     for name, value in counts.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if value < 1:
+        integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not integral or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def cycle_position(step: jax.typing.ArrayLike, period: int) -> tuple[jax.Array, ...]:
+def cycle_position(
+    step: jax.typing.ArrayLike, period: int
+) -> tuple[jax.Array, jax.Array]:
     """Splits ``step`` into its position inside a cycle and the cycles done.
 
     Integer steps are divided exactly: Python ints and NumPy integers on the
