@@ -164,14 +164,14 @@ class CodeDiff(SphinxDirective):
             return raw.expandtabs(8).strip() == text.expandtabs(8).strip()
 
         content, items = list(self.content), self.content.items
+        direct = [file_lines(str(src))[offset : offset + 1] for src, offset in items]
         if all(
-            same(line, text)
-            for text, (source, offset) in zip(content, items, strict=True)
-            for line in file_lines(str(source))[offset : offset + 1] or ["\0"]
+            raw and same(raw[0], text)
+            for raw, text in zip(direct, content, strict=True)
         ):
             return [
-                (file_lines(str(source))[offset], offset + 1)
-                for source, offset in items
+                (raw[0], offset + 1)
+                for raw, (_, offset) in zip(direct, items, strict=True)
             ]
         lines = file_lines(str(self.get_source_info()[0]))
         for start in range(max(self.lineno - 1, 0), len(lines) - len(content) + 1):

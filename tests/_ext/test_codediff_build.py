@@ -253,7 +253,8 @@ def test_mistakes_leave_no_tests_behind(app):
     groups = [
         t["groups"][0] for t in app.env.get_doctree("index").findall(codediff_test)
     ]
-    # Only the :skip_test:, :language: and tabs examples are valid enough to test.
+    # The :skip_test:, :language:, tabs and markup-title examples are valid
+    # enough to test; the other mistakes leave no test.
     assert groups == [
         "Skip left",
         "Skip right",
