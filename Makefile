@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# MathJax and its font, served by the site itself (package.json pins them).
+NODE_STAMP := node_modules/.installed
 SPHINXBUILD := $(BIN)/sphinx-build
 SPHINXOPTS ?=
 BUILDDIR := _build
@@ -19,21 +21,25 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-html: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+html: $(STAMP) $(NODE_STAMP)
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
 
 doctest: $(STAMP)
 	$(SPHINXBUILD) -b doctest -d $(BUILDDIR)/doctrees . $(BUILDDIR)/doctest $(SPHINXOPTS)
 
 # A fresh environment (-E) so that warnings from unchanged pages are seen again.
-html-strict: $(STAMP)
+html-strict: $(STAMP) $(NODE_STAMP)
 	$(SPHINXBUILD) -E -W --keep-going -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
 test: lint pytest doctest html-strict

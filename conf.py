@@ -1,5 +1,6 @@
 """Sphinx configuration. The source directory is the repository root."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
+    "local_mathjax",  # MathJax from _static, installed by npm from package.json
     "sphinx.ext.napoleon",
     "matplotlib.sphinxext.plot_directive",
     "myst_nb",
@@ -25,14 +27,40 @@ extensions = [
 
 # Only these are pages; README.md, src/, tests/, .venv/ and _build/ are not.
 include_patterns = ["index.rst", "howtos/**", "docs/**"]
-exclude_patterns = ["_build", ".venv", "**/.ipynb_checkpoints", "howtos/figures"]
+exclude_patterns = [
+    "_build",
+    ".venv",
+    "node_modules",
+    "**/.ipynb_checkpoints",
+    "howtos/figures",
+]
+
+# Cross-links to Python, NumPy, JAX, Optax and Flax need their inventories from
+# the network, so they are opt-in: LR_SCHEDULING_INTERSPHINX=1 make html.
+if os.environ.get("LR_SCHEDULING_INTERSPHINX") == "1":
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "jax": ("https://docs.jax.dev/en/latest", None),
+        "optax": ("https://optax.readthedocs.io/en/latest", None),
+        "flax": ("https://flax.readthedocs.io/en/latest", None),
+    }
 
 html_theme = "sphinx_book_theme"
 html_title = project
+html_favicon = "_static/favicon.svg"
+# pydata-sphinx-theme reads the colour mode from this context value; unset, its
+# JS gets "" and logs "Got invalid theme mode" on every page.
+html_context = {"default_mode": "auto"}
 html_theme_options = {"show_toc_level": 2}
 
 # Notebook pages are executed by their own doctests, not by myst-nb.
 nb_execution_mode = "off"
+
+# Display formulas wider than a phone scroll sideways in their own box
+# (local_mathjax adds the paths to the local copy to this).
+mathjax4_config = {"output": {"displayOverflow": "scroll"}}
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
