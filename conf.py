@@ -1,8 +1,14 @@
 """Sphinx configuration. The source directory is the repository root."""
 
+import logging
 import os
 import sys
 from pathlib import Path
+
+import pydata_sphinx_theme
+import sphinx_book_theme
+import sphinx_copybutton
+import sphinx_design.extension
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -50,10 +56,34 @@ if os.environ.get("LR_SCHEDULING_INTERSPHINX") == "1":
 html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = "_static/favicon.svg"
+html_static_path = ["_static"]
 # pydata-sphinx-theme reads the colour mode from this context value; unset, its
 # JS gets "" and logs "Got invalid theme mode" on every page.
 html_context = {"default_mode": "auto"}
 html_theme_options = {"show_toc_level": 2}
+
+# The values the themes and extensions would otherwise set or append only once
+# the HTML builder starts, after Sphinx has compared the configuration with the
+# pickled environment's: left to them, every build after the first (html again,
+# or doctest, which loads no theme) reported "The configuration has changed".
+# Stated here (with _set_user_asset_priority and _drop_duplicate_paths below),
+# the configuration is the same for every builder.
+html_permalinks_icon = "#"  # pydata-sphinx-theme's default
+html_sourcelink_suffix = ""  # sphinx-book-theme's default
+html_theme_options.update(icon_links=[], logo={})  # pydata-sphinx-theme's
+templates_path = [
+    str(Path(sphinx_book_theme.get_html_theme_path()) / "components"),
+    str(
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme"
+        / "pydata_sphinx_theme"
+        / "components"
+    ),
+]
+html_static_path += [
+    str(Path(sphinx_copybutton.__file__).parent.joinpath("_static").absolute()),
+    str(sphinx_design.extension.STATIC_DIR),
+]
 
 # Notebook pages are executed by their own doctests, not by myst-nb.
 nb_execution_mode = "off"
@@ -75,3 +105,41 @@ plot_rcparams = {"figure.figsize": (7.0, 3.0)}
 doctest_test_doctest_blocks = "default"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
+
+
+class _DropMystConfigDumps(logging.Filter):
+    """Drops the two configuration dumps (about 1,600 characters each) that
+    myst-parser and myst-nb log at INFO level on every build, and myst-nb's
+    jupyter-cache path, unused with ``nb_execution_mode = "off"``."""
+
+    DUMPS = frozenset({"MdParserConfig", "NbParserConfig"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(type(arg).__name__ in self.DUMPS for arg in args):
+            return False
+        return not str(record.msg).startswith("Using jupyter-cache at:")
+
+
+def _drop_duplicate_paths(app, *_):
+    """Keep the first of each path that the themes and extensions append again."""
+    for name in ("templates_path", "html_static_path"):
+        paths = app.config[name]
+        paths[:] = dict.fromkeys(paths)
+
+
+def _set_user_asset_priority(app, config):
+    """Give html_css_files and html_js_files entries the priority that the HTML
+    builder would write into these very dicts later (setdefault, 800)."""
+    for _, attrs in [*config.html_css_files, *config.html_js_files]:
+        attrs.setdefault("priority", 800)
+
+
+def setup(app):
+    for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropMystConfigDumps) for f in logger.filters):
+            logger.addFilter(_DropMystConfigDumps())
+    # After Sphinx turns "name.css" entries into ("name.css", {}) at priority 800.
+    app.connect("config-inited", _set_user_asset_priority, priority=900)
+    app.connect("builder-inited", _drop_duplicate_paths, priority=900)
