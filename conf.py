@@ -57,6 +57,7 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
+html_css_files = ["site.css"]
 # pydata-sphinx-theme reads the colour mode from this context value; unset, its
 # JS gets "" and logs "Got invalid theme mode" on every page.
 html_context = {"default_mode": "auto"}
@@ -93,6 +94,7 @@ nb_execution_mode = "off"
 mathjax4_config = {"output": {"displayOverflow": "scroll"}}
 
 autodoc_member_order = "bysource"
+add_module_names = False  # the API page says which module each part is in
 autodoc_typehints = "description"
 napoleon_google_docstring = True
 
@@ -100,7 +102,9 @@ plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 110)]
-plot_rcparams = {"figure.figsize": (7.0, 3.0)}
+# Transparent figures: in dark mode _static/site.css inverts their lightness, so
+# the black text and axes turn white on the dark page while lines keep their hue.
+plot_rcparams = {"figure.figsize": (7.0, 3.0), "savefig.transparent": True}
 
 doctest_test_doctest_blocks = "default"
 copybutton_prompt_text = r">>> |\.\.\. "
