@@ -61,7 +61,16 @@ html_css_files = ["site.css"]
 # pydata-sphinx-theme reads the colour mode from this context value; unset, its
 # JS gets "" and logs "Got invalid theme mode" on every page.
 html_context = {"default_mode": "auto"}
-html_theme_options = {"show_toc_level": 2}
+html_theme_options = {
+    "show_toc_level": 2,
+    # pydata-sphinx-theme 0.20 puts a search field in a top navbar unless this is
+    # set, overriding sphinx-book-theme's empty default. That navbar adds a second
+    # search box and hidden sidebar toggles that pydata's JS binds instead of the
+    # visible ones (querySelector takes the first), so on phones the menu and
+    # contents buttons did nothing (pydata-sphinx-theme#2451,
+    # sphinx-book-theme#988/#999).
+    "navbar_persistent": [],
+}
 
 # The values the themes and extensions would otherwise set or append only once
 # the HTML builder starts, after Sphinx has compared the configuration with the
