@@ -9,6 +9,7 @@ import pydata_sphinx_theme
 import sphinx_book_theme
 import sphinx_copybutton
 import sphinx_design.extension
+from docutils import nodes
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -116,8 +117,16 @@ plot_formats = [("png", 110)]
 plot_rcparams = {"figure.figsize": (7.0, 3.0), "savefig.transparent": True}
 
 doctest_test_doctest_blocks = "default"
-copybutton_prompt_text = r">>> |\.\.\. "
+# Copy buttons copy the code and nothing else. In a doctest block (">>> ") only
+# the prompt lines are copied, without their prompts. A line "... " followed by
+# nothing but a comment (or nothing) is not a continuation prompt: at column 0
+# of plain Python it is an Ellipsis statement, "...  # as before", and taking it
+# for a prompt would make copybutton copy that one line of the block.
+copybutton_prompt_text = r">>> |\.\.\. (?!\s?#|\s*$)"
 copybutton_prompt_is_regexp = True
+# No copy button on output: testoutput blocks (classed "output" by
+# _mark_test_output below, as myst-nb classes its outputs).
+copybutton_selector = "div:not(.output) > div.highlight > pre"
 
 
 class _DropMystConfigDumps(logging.Filter):
@@ -148,7 +157,15 @@ def _set_user_asset_priority(app, config):
         attrs.setdefault("priority", 800)
 
 
+def _mark_test_output(app, doctree, docname):
+    """Class the blocks of ``testoutput`` "output": they show what code prints."""
+    for node in doctree.findall(nodes.literal_block):
+        if node.get("testnodetype") == "testoutput":
+            node["classes"].append("output")
+
+
 def setup(app):
+    app.connect("doctree-resolved", _mark_test_output)
     for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropMystConfigDumps) for f in logger.filters):
