@@ -58,7 +58,10 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
-html_css_files = ["site.css"]
+html_css_files = ["site.css", "layout.css"]
+# Codediff layout, measured in the browser: widens or stacks panes whose lines
+# do not fit (layout.css: small theme fixes).
+html_js_files = [("layout.js", {"defer": "defer"})]
 # pydata-sphinx-theme reads the colour mode from this context value; unset, its
 # JS gets "" and logs "Got invalid theme mode" on every page.
 html_context = {"default_mode": "auto"}

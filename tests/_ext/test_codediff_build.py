@@ -136,16 +136,6 @@ def test_html_alignment_rows_are_empty_and_display_only(app):
     assert left_pre.index("codediff-pad") > left_pre.index("return")
 
 
-def test_css_stacks_narrow_screens_and_scrolls_each_pane():
-    css = (ROOTS.parents[1] / "_ext/codediff/static/codediff.css").read_text()
-    assert re.search(
-        r"@media \(max-width: 768px\)\s*{\s*\.codediff\s*{\s*grid-auto-flow: row", css
-    )
-    assert "grid-auto-columns: minmax(0, 1fr)" in css
-    assert re.search(r"\.codediff-pane pre\s*{[^}]*overflow-x: auto", css)
-    assert ".hll::before" in css  # a non-colour cue on changed lines
-
-
 @pytest.mark.sphinx("text", testroot="codediff")
 def test_text_builder_shows_titled_sides_in_turn(app):
     app.build()
