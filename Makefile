@@ -8,11 +8,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # MathJax and its font, served by the site itself (package.json pins them).
 NODE_STAMP := node_modules/.installed
+# Test-only Python packages (Playwright), and the browser the browser tests drive.
+TEST_STAMP := $(VENV)/.installed-test
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SPHINXBUILD := $(BIN)/sphinx-build
 SPHINXOPTS ?=
 BUILDDIR := _build
 
-.PHONY: html doctest test lint pytest html-strict bench clean
+.PHONY: html doctest test lint pytest browser-test html-strict bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +28,15 @@ $(STAMP): requirements.txt pyproject.toml
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
+
+# Debian's chromium, installed once; tests/browser never downloads a browser.
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 html: $(STAMP) $(NODE_STAMP)
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
@@ -39,8 +52,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-pytest: $(STAMP) $(NODE_STAMP)
+pytest: $(STAMP) $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+# Only the browser tests (tests/browser): screenshots land in _build/screenshots.
+browser-test: $(STAMP) $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
+	$(BIN)/python -m pytest -q tests/browser
 
 test: lint pytest doctest html-strict
 

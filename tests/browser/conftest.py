@@ -1,0 +1,106 @@
+"""Browser checks of the built site: Playwright for Python driving Debian's chromium.
+
+One session builds the site (``make html``), serves ``_build/html`` on
+127.0.0.1, opens one browser, and visits every page of the build once per
+viewport and colour scheme (``survey``); the tests judge what the visits
+recorded. Full-page screenshots of every visit land in ``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+
+from .harness import (
+    BUILD,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HTML,
+    MEASURE,
+    REPO,
+    ROOTS,
+    VIEWPORTS,
+    Site,
+    Visit,
+    discover,
+    serve,
+    survey_page,
+)
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    subprocess.run(["make", "html", "SPHINXOPTS=-q"], cwd=REPO, check=True)
+    base, server = serve(HTML)
+    yield Site(HTML, base, discover(HTML))
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def copy_site(site: Site) -> Iterator[Site]:
+    """``tests/roots/test-browser-copy`` built with the site's own conf.py."""
+    out = BUILD / "browser-roots" / "copy"
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "sphinx", "-q", "-b", "html"),
+            *("-c", str(REPO), "-d", str(out / ".doctrees")),
+            *(str(ROOTS / "test-browser-copy"), str(out)),
+        ],
+        check=True,
+    )
+    base, server = serve(out)
+    yield Site(out, base, discover(out))
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: str, scheme: str) -> BrowserContext:
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport],
+            color_scheme=scheme,
+            permissions=["clipboard-read", "clipboard-write"],
+        )
+        context.add_init_script(path=str(MEASURE))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def survey(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> Callable[[str, str], dict[str, Visit]]:
+    """``survey(viewport, scheme)``: every page visited once, memoized."""
+
+    @functools.cache
+    def run(viewport: str, scheme: str) -> dict[str, Visit]:
+        context = new_context(viewport, scheme)
+        visits = {}
+        for page_name in site.pages:
+            visit = Visit(page_name, viewport, scheme)
+            survey_page(context, site, page_name, visit)
+            visits[page_name] = visit
+        return visits
+
+    return run

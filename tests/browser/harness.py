@@ -1,0 +1,202 @@
+"""What the browser tests share: the server, page visits, and what a visit records.
+
+A visit opens a page that records console errors and aborts (and records)
+every request that would leave 127.0.0.1, waits for fonts and layout, takes
+the measurements of ``measure.js``, and saves a full-page screenshot under
+``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import pickle
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "_build"
+HTML = BUILD / "html"
+SCREENSHOTS = BUILD / "screenshots"
+ROOTS = REPO / "tests" / "roots"
+MEASURE = Path(__file__).with_name("measure.js")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+VIEWPORTS = {
+    "laptop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+    "wide": {"width": 1920, "height": 1080},
+}
+
+# After load: the fonts, then two frames, so that layout.js has measured.
+SETTLE = """() => document.fonts.ready.then(() => new Promise(
+    done => requestAnimationFrame(() => requestAnimationFrame(done))))"""
+
+# A panel's links that a reader can see and tap: inside the viewport and not
+# covered by anything else.
+REACHABLE_LINKS = """(selector) => {
+  const panel = document.querySelector(selector);
+  if (!panel) return [];
+  return Array.from(panel.querySelectorAll("a[href]")).filter((link) => {
+    const box = link.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1) return false;
+    const x = box.left + Math.min(box.width / 2, 20), y = box.top + box.height / 2;
+    if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+    const hit = document.elementFromPoint(x, y);
+    return !!hit && (hit === link || link.contains(hit));
+  }).map((link) => link.textContent.trim());
+}"""
+
+# Search fields and buttons that a reader can see, less those in the article
+# and the search page's own form.
+VISIBLE_SEARCH = """() => Array.from(document.querySelectorAll(
+    ".search-button-field, .search-button, form.bd-search, input[type=search]"))
+  .filter((e) => !e.closest(".bd-article, .bd-search-container, dialog:not([open])"))
+  .filter((e) => { const b = e.getBoundingClientRect();
+    return b.width > 0 && b.height > 0 && getComputedStyle(e).visibility === "visible"; })
+  .length"""
+
+
+@dataclass
+class Site:
+    """A built site served over HTTP."""
+
+    root: Path
+    base: str
+    pages: list[str]
+
+    def url(self, page: str) -> str:
+        return self.base + page
+
+
+@dataclass
+class Visit:
+    """What one page showed in one viewport and colour scheme."""
+
+    page: str
+    viewport: str
+    scheme: str
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+
+def discover(root: Path) -> list[str]:
+    """Every page of a build: its .html files outside ``_static``, ``_sources``..."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.html")
+        if not any(part.startswith(("_", ".")) for part in path.relative_to(root).parts)
+    )
+
+
+def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/", server
+
+
+def open_page(context: BrowserContext, url: str, visit: Visit) -> Page:
+    """Opens a page that records console errors and aborts outside requests."""
+    page = context.new_page()
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            visit.errors.append(f"console error: {message.text} ({where})")
+
+    def on_request(route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            visit.outside.append(route.request.url)
+            route.abort()
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+    page.route("**/*", on_request)
+    page.goto(url, wait_until="load")
+    page.evaluate(SETTLE)
+    return page
+
+
+def try_toggle(page: Page, toggle: str, panel: str) -> dict:
+    """Taps a visible sidebar toggle; which of the panel's links became reachable."""
+    result = {"panel": page.locator(f"{panel} a[href]").count() > 0}
+    buttons = page.locator(toggle).filter(visible=True)
+    result["visible"] = buttons.count() > 0
+    result["before"] = page.evaluate(REACHABLE_LINKS, panel)
+    if result["visible"]:
+        buttons.first.click(timeout=5000)
+        opened = f"() => ({REACHABLE_LINKS})({json.dumps(panel)}).length > 0"
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(opened, timeout=1500)
+        result["after"] = page.evaluate(REACHABLE_LINKS, panel)
+        page.keyboard.press("Escape")
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(f"() => !({opened})()", timeout=1500)
+    return result
+
+
+def survey_page(context: BrowserContext, site: Site, page_name: str, visit: Visit):
+    page = open_page(context, site.url(page_name), visit)
+    try:
+        data = visit.data
+        data["theme"] = page.evaluate("document.documentElement.dataset.theme")
+        data["scroll_width"] = page.evaluate(
+            "[document.documentElement.scrollWidth, innerWidth]"
+        )
+        data["lines"] = page.evaluate("__measure.codediffLines()")
+        data["pads"] = page.evaluate("__measure.visiblePads()")
+        data["contrast"] = page.evaluate("__measure.codediffContrast()")
+        data["search_fields"] = page.evaluate(VISIBLE_SEARCH)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = page_name.removesuffix(".html").replace("/", "__")
+        page.screenshot(
+            path=SCREENSHOTS / f"{name}-{visit.viewport}-{visit.scheme}.png",
+            full_page=True,
+        )
+        data["bands"] = page.evaluate("__measure.scrolledBands()")
+        if visit.viewport == "phone":
+            data["nav"] = try_toggle(page, ".primary-toggle", ".bd-sidebar-primary")
+            data["contents"] = try_toggle(
+                page, ".secondary-toggle", ".bd-sidebar-secondary"
+            )
+    finally:
+        page.close()
+
+
+def output_block_texts(doctrees: Path) -> set[str]:
+    """The text of every ``testoutput`` block, from Sphinx's pickled doctrees."""
+    texts = set()
+    for path in doctrees.rglob("*.doctree"):
+        with path.open("rb") as file:
+            doctree = pickle.load(file)
+        for node in doctree.findall(nodes.literal_block):
+            if node.get("testnodetype") == "testoutput":
+                texts.add(node.astext().strip())
+    return texts
