@@ -4,6 +4,7 @@ import re
 import shutil
 from pathlib import Path
 
+import codediff
 import html5lib
 import pytest
 from codediff.nodes import codediff_test
@@ -146,6 +147,28 @@ def test_css_stacks_narrow_screens_and_scrolls_each_pane():
     assert ".hll::before" in css  # a non-colour cue on changed lines
 
 
+@pytest.mark.parametrize("builder", ["text", "latex"])
+def test_css_only_for_html_builders(make_app, tmp_path, builder):
+    srcdir = write_project(tmp_path, "Page\n====\n\n.. codediff::\n\n  x = 1\n")
+    app = make_app(builder, srcdir=srcdir)
+    app.build()
+    assert "codediff.css" not in [name for name, _ in app.registry.css_files]
+    assert not list(Path(app.outdir).rglob("codediff.css"))
+    assert str(Path(codediff.__file__).parent / "static") not in map(
+        str, app.config.html_static_path
+    )
+
+
+def test_codediff_is_the_installed_package():
+    # Installed with `pip install -e ./_ext`; no test puts _ext on sys.path.
+    from importlib.metadata import distribution
+
+    assert distribution("sphinx-codediff").version == codediff.__version__
+    assert Path(codediff.__file__).resolve() == (
+        ROOTS.parents[1] / "_ext/codediff/__init__.py"
+    )
+
+
 @pytest.mark.sphinx("text", testroot="codediff")
 def test_text_builder_shows_titled_sides_in_turn(app):
     app.build()
@@ -180,7 +203,6 @@ def test_doctest_runs_every_side(app):
 
 def write_conf(path: Path, extensions: str = '"myst_nb", "codediff"') -> None:
     (path / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOTS.parents[1] / '_ext')!r})\n"
         f"extensions = [{extensions}]\nnb_execution_mode = 'off'\n"
     )
 
