@@ -1,8 +1,9 @@
 """``codediff``: code versions side by side, each one run by ``sphinx.ext.doctest``.
 
-Layout of the package: ``parsing`` (text to panes, no docutils), ``directive``
-(panes to docutils nodes), ``nodes`` (the two node classes and their HTML), and
-``static/codediff.css``, which only HTML builders get.
+Layout of the package: ``parsing`` (text to panes, no docutils), ``source``
+(``:from:``: code drawn from Python files without importing them),
+``directive`` (panes to docutils nodes), ``nodes`` (the two node classes and
+their HTML), and ``static/codediff.css``, which only HTML builders get.
 """
 
 from __future__ import annotations
