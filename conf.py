@@ -1,11 +1,8 @@
-"""Sphinx configuration. The source directory is the repository root."""
+"""Sphinx configuration. The source directory is the repository root.
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "src"))
+``lr_scheduling`` (src/) and ``codediff`` (_ext/) are installed packages
+(``make html`` installs both), so nothing here edits ``sys.path``.
+"""
 
 project = "Learning-rate scheduling in JAX"
 author = "The lr_scheduling authors"
@@ -30,6 +27,9 @@ exclude_patterns = ["_build", ".venv", "**/.ipynb_checkpoints", "howtos/figures"
 html_theme = "sphinx_book_theme"
 html_title = project
 html_theme_options = {"show_toc_level": 2}
+# The package's wheel, built by `make html` into _build/wheel, is served from
+# the site's root so that readers can pip install it (docs/api.rst).
+html_extra_path = ["_build/wheel"]
 
 # Notebook pages are executed by their own doctests, not by myst-nb.
 nb_execution_mode = "off"
