@@ -2,6 +2,9 @@
 
 import re
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import codediff
@@ -167,6 +170,30 @@ def test_codediff_is_the_installed_package():
     assert Path(codediff.__file__).resolve() == (
         ROOTS.parents[1] / "_ext/codediff/__init__.py"
     )
+
+
+def test_wheel_ships_the_stylesheet(tmp_path):
+    # A copy, so that setuptools' build/ folder is not left in _ext.
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOTS.parents[1] / "_ext",
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+        + ["--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("sphinx_codediff-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(
+            f"sphinx_codediff-{codediff.__version__}.dist-info/METADATA"
+        ).decode()
+    assert {"codediff/static/codediff.css", "codediff/source.py"} <= names
+    assert "Requires-Dist: sphinx" in metadata
 
 
 @pytest.mark.sphinx("text", testroot="codediff")
