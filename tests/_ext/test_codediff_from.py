@@ -375,3 +375,37 @@ def test_editing_the_module_rebuilds_the_page(make_app, tmp_path, monkeypatch):
     )
     nothing.build()
     assert unchanged == []
+
+
+def test_parallel_build_matches_serial_and_keeps_dependencies(
+    make_app, tmp_path, monkeypatch
+):
+    # Sphinx reads in parallel only beyond 5 pages: add 4 to the root's 3.
+    pages, dependencies = {}, {}
+    for jobs in (1, 2):
+        srcdir = tmp_path / f"j{jobs}"
+        shutil.copytree(ROOT, srcdir)
+        for number in range(4):
+            (srcdir / f"extra{number}.rst").write_text(
+                f":orphan:\n\nExtra {number}\n=======\n\n.. codediff::\n"
+                f"   :title: Extra {number}\n"
+                f"   :from: fromdemo.{('before', 'after')[number % 2]}:rate\n"
+            )
+        monkeypatch.syspath_prepend(str(srcdir))  # ahead of the previous copy
+        app = make_app("html", srcdir=srcdir, parallel=jobs)
+        app.build()
+        pages[jobs] = {
+            path.name: path.read_text() for path in Path(app.outdir).glob("*.html")
+        }
+        dependencies[jobs] = {
+            docname: sorted(str(Path(path).relative_to(srcdir)) for path in paths)
+            for docname, paths in app.env.dependencies.items()
+        }
+    assert len(pages[1]) == 9 and pages[1] == pages[2]
+    assert dependencies[1] == dependencies[2]
+    assert dependencies[2]["index"] == [
+        "fromdemo/after.py",
+        "fromdemo/before.py",
+        "fromdemo/sub/deep.py",
+    ]
+    assert dependencies[2]["extra1"] == ["fromdemo/after.py"]
