@@ -208,6 +208,11 @@ def draw(spec: PaneSpec) -> Drawn:
 
 
 def draw_from(path: Path, spec: PaneSpec) -> Drawn:
+    """The source of each name of ``spec`` in the file ``path``, in order.
+
+    Functions, classes and ``Class.method`` come from the analyzer's tags;
+    other names from the module's top-level assignments.
+    """
     text = read_source(path)
     tags = _analyzer(path, spec.module, text).find_tags()
     file_lines = text.split("\n")
