@@ -1,69 +1,83 @@
 # Two commands matter: `make html` builds the guide, `make test` checks everything CI checks.
-# The first run creates .venv; later runs reinstall only when requirements.txt or
-# pyproject.toml change (the stamp file records the last install).
+# The first run creates .venv. `make html` installs only what the site needs
+# (requirements.txt, this package and the codediff extension, and MathJax from
+# package.json with npm); the test targets add requirements-test.txt and
+# Debian's chromium for the browser tests. Stamp files record each install, so
+# nothing reinstalls until its inputs change.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.site-installed
+TEST_STAMP := $(VENV)/.test-installed
 # MathJax and its font, served by the site itself (package.json pins them).
 NODE_STAMP := node_modules/.installed
-# Test-only Python packages (Playwright), and the browser the browser tests drive.
-TEST_STAMP := $(VENV)/.installed-test
-CHROMIUM := /usr/bin/chromium
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 SPHINXBUILD := $(BIN)/sphinx-build
 SPHINXOPTS ?=
 BUILDDIR := _build
+# The package's wheel, offered for download by the site (conf.py: html_extra_path).
+WHEEL_STAMP := $(BUILDDIR)/wheel.stamp
+PACKAGE_FILES := pyproject.toml README.md $(shell find src -type f -not -path '*/__pycache__/*')
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: html doctest test lint pytest browser-test html-strict bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(SITE_STAMP): requirements.txt pyproject.toml _ext/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps -e . -e ./_ext
+	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	touch $(NODE_STAMP)
+	touch $@
 
-$(TEST_STAMP): $(STAMP) requirements-test.txt
+$(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
-	touch $(TEST_STAMP)
+	touch $@
 
-# Debian's chromium, installed once; tests/browser never downloads a browser.
+# Debian's chromium drives the browser tests; no browser is ever downloaded.
 $(CHROMIUM):
-	$(SUDO) apt-get update
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-html: $(STAMP) $(NODE_STAMP)
+$(WHEEL_STAMP): $(SITE_STAMP) $(PACKAGE_FILES)
+	rm -rf $(BUILDDIR)/wheel build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir $(BUILDDIR)/wheel .
+	touch $@
+
+SITE_INPUTS := $(SITE_STAMP) $(NODE_STAMP) $(WHEEL_STAMP)
+
+html: $(SITE_INPUTS)
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
 
-doctest: $(STAMP)
+doctest: $(SITE_INPUTS)
 	$(SPHINXBUILD) -b doctest -d $(BUILDDIR)/doctrees . $(BUILDDIR)/doctest $(SPHINXOPTS)
 
 # A fresh environment (-E) so that warnings from unchanged pages are seen again.
-html-strict: $(STAMP) $(NODE_STAMP)
+html-strict: $(SITE_INPUTS)
 	$(SPHINXBUILD) -E -W --keep-going -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-pytest: $(STAMP) $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
+# The site tests (copy test, browser tests) read the html that html-strict built.
+pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q
 
 # Only the browser tests (tests/browser): screenshots land in _build/screenshots.
-browser-test: $(STAMP) $(TEST_STAMP) $(NODE_STAMP) $(CHROMIUM)
+browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q tests/browser
 
-test: lint pytest doctest html-strict
+test: lint doctest pytest
 
-bench: $(STAMP)
+bench: $(SITE_STAMP)
 	@echo "make bench: not yet; benchmarks arrive with the performance issue."
 
 clean:
-	rm -rf $(BUILDDIR) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(BUILDDIR) build .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

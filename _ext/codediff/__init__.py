@@ -1,16 +1,17 @@
 """``codediff``: code versions side by side, each one run by ``sphinx.ext.doctest``.
 
-Layout of the package: ``parsing`` (text to panes, no docutils), ``directive``
-(panes to docutils nodes), ``nodes`` (the two node classes and their HTML), and
-``static/codediff.css``.
+Layout of the package: ``parsing`` (text to panes, no docutils), ``source``
+(``:from:``: code drawn from Python files without importing them),
+``directive`` (panes to docutils nodes), ``nodes`` (the two node classes and
+their HTML), and ``static/codediff.css``, which only HTML builders get.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
 
 from codediff.directive import CodeDiff
 from codediff.nodes import (
@@ -26,12 +27,16 @@ STATIC = Path(__file__).parent / "static"
 SKIP = (skip_node, None)
 
 
-def _add_static_path(app: Sphinx, config: Config) -> None:
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path.append(str(STATIC))
+def _add_css(app: Sphinx) -> None:
+    """Ships and links ``codediff.css``, for HTML builders only."""
+    if app.builder.format != "html":
+        return
+    if str(STATIC) not in map(str, app.config.html_static_path):
+        app.config.html_static_path.append(str(STATIC))
+    app.add_css_file("codediff.css")
 
 
-def setup(app: Sphinx) -> dict:
+def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx.ext.doctest")
     app.add_directive("codediff", CodeDiff)
     app.add_node(
@@ -46,8 +51,7 @@ def setup(app: Sphinx) -> dict:
         codediff_literal,
         html=(visit_codediff_literal_html, depart_codediff_literal_html),
     )
-    app.connect("config-inited", _add_static_path)
-    app.add_css_file("codediff.css")
+    app.connect("builder-inited", _add_css)
     return {
         "version": __version__,
         "parallel_read_safe": True,

@@ -1,9 +1,12 @@
 """The ``codediff`` directive: panes in, docutils nodes out.
 
-Each pane becomes a captioned literal block inside a ``codediff`` container,
-plus a hidden test node that ``sphinx.ext.doctest`` runs in the pane's group.
-Author mistakes are logged as Sphinx warnings at the directive's file:line and
-the content is still shown as a plain literal block, so nothing is lost.
+A pane's code is either written in the directive (sides separated by ``---``)
+or drawn with ``:from:`` from Python objects in a module's source file. Each
+pane becomes a captioned literal block inside a ``codediff`` container (a
+single pane, a plain code block), plus a hidden test node that
+``sphinx.ext.doctest`` runs in the pane's group(s). Author mistakes are logged
+as Sphinx warnings at the directive's file:line; malformed inline content is
+still shown as a plain literal block, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -19,17 +22,22 @@ from sphinx.util.docutils import SphinxDirective
 
 from codediff.nodes import codediff_literal, codediff_test
 from codediff.parsing import (
+    TITLES_NEEDED,
     CodeDiffError,
     Pane,
     align,
     changed_lines,
+    describe,
     format_ranges,
     mixed_indentation,
     parse,
     split_titles,
 )
+from codediff.source import Drawn, PaneSpec, draw_from, module_file, parse_specs
 
 logger = logging.getLogger(__name__)
+
+Location = tuple[str, int]  # a pane's code's file and 1-based first line there
 
 PYTHON_LANGUAGES = {"python", "python3", "py", "py3", "default"}
 SPHINX_ONLY_LANGUAGES = {"default", "none"}
@@ -47,6 +55,7 @@ class CodeDiff(SphinxDirective):
         "title_left": directives.unchanged,
         "title_right": directives.unchanged,
         "title": directives.unchanged,
+        "from": directives.unchanged,
         "groups": directives.unchanged,
         "skip_test": directives.unchanged,
         "code_sep": directives.unchanged,
@@ -65,40 +74,88 @@ class CodeDiff(SphinxDirective):
         )
 
     def run(self) -> list[nodes.Node]:
+        if "from" in self.options:
+            return self.run_from()
         try:
-            titles = self.titles()
             panes = parse(
-                list(self.content), titles, self.options.get("code_sep", "---")
+                list(self.content), self.titles(), self.options.get("code_sep", "---")
             )
         except CodeDiffError as error:
             self.warn(str(error), "syntax")
             return [self.raw_block()]
-        language = self.language()
         located = self.source_lines()
         self.check_indentation(panes, [text for text, _ in located])
-        container = nodes.container("", classes=["codediff"])
+        source, _ = self.get_source_info()
+        locations = [(source, self.located_line(located, pane)) for pane in panes]
+        return self.render(panes, locations)
+
+    def run_from(self) -> list[nodes.Node]:
+        """Panes drawn from Python source files, one per ``:from:`` spec."""
+        if self.content:
+            self.warn(
+                "give the code either with :from: or as content, not both; "
+                "the content is shown untested",
+                "from",
+            )
+            return [self.raw_block()]
+        try:
+            titles = self.titles()
+        except CodeDiffError as error:
+            self.warn(str(error), "syntax")
+            return []
+        try:
+            specs = parse_specs(self.options["from"])
+            if len(specs) > 1 or len(titles) > 1:
+                if len(specs) != len(titles):
+                    raise CodeDiffError(
+                        f":from: gives {len(specs)} pane spec(s) but there are "
+                        f"{len(titles)} title(s) {titles!r}; give one title per "
+                        "pane (a single pane may have one title or none)"
+                    )
+            drawn = [self.draw(spec) for spec in specs]
+        except CodeDiffError as error:
+            self.warn(str(error), "from")
+            return []
+        panes = [
+            Pane(title, item.lines, (), 0)
+            for title, item in zip(titles or [""], drawn, strict=True)
+        ]
+        locations = [(str(item.path), item.line) for item in drawn]
+        return self.render(panes, locations)
+
+    def draw(self, spec: PaneSpec) -> Drawn:
+        path = module_file(spec.module)
+        self.env.note_dependency(path)  # editing the module re-reads the page
+        return draw_from(path, spec)
+
+    def render(self, panes: list[Pane], locations: list[Location]) -> list[nodes.Node]:
+        """The panes side by side (one pane: a plain block), then their tests."""
+        language = self.language()
         highlights = changed_lines(panes, auto="no_autodiff" not in self.options)
         pads = self.paddings(panes)
-        for pane, changed, pad in zip(panes, highlights, pads, strict=True):
-            container += self.pane_node(pane, changed, pad, language)
-        lines = [self.located_line(located, pane) for pane in panes]
-        return [container, *self.test_nodes(panes, language, lines)]
+        if len(panes) == 1:
+            shown: nodes.Element = self.single_node(panes[0], highlights[0], language)
+        else:
+            shown = nodes.container("", classes=["codediff"])
+            for pane, changed, pad in zip(panes, highlights, pads, strict=True):
+                shown += self.pane_node(pane, changed, pad, language)
+        return [shown, *self.test_nodes(panes, language, locations)]
 
     # -- options ------------------------------------------------------------
 
     def titles(self) -> list[str]:
+        """The panes' titles; none at all is the untitled one-pane form."""
         pair = [self.options.get(key) for key in ("title_left", "title_right")]
         if "title" in self.options:
             if any(title is not None for title in pair):
                 raise CodeDiffError("use either :title: or :title_left:/:title_right:")
             titles = split_titles(self.options["title"])
         elif all(title is not None for title in pair):
-            titles = [title.strip() for title in pair]
+            titles = [title.strip() for title in pair if title is not None]
+        elif any(title is not None for title in pair):
+            raise CodeDiffError(TITLES_NEEDED)
         else:
-            raise CodeDiffError(
-                "give the panes' titles, as :title_left: and :title_right: "
-                "or as :title: A, B[, C...]"
-            )
+            return []
         if any(not title for title in titles):
             raise CodeDiffError(f"empty title in {titles!r}")
         return titles
@@ -117,10 +174,18 @@ class CodeDiff(SphinxDirective):
             return "none"
         return language
 
-    def groups(self, panes: list[Pane]) -> list[str] | None:
+    def groups(self, panes: list[Pane]) -> list[list[str]] | None:
+        """The doctest groups of each pane.
+
+        One pane runs in every group that ``:groups:`` lists (as for
+        ``.. testcode:: A, B``); with several panes, ``:groups:`` names one
+        group per pane. The default group is the title, else ``default``.
+        """
         if "groups" not in self.options:
-            return [pane.title for pane in panes]
+            return [[pane.title or "default"] for pane in panes]
         groups = _names(self.options["groups"])
+        if len(panes) == 1 and groups:
+            return [groups]
         if len(groups) != len(panes):
             self.warn(
                 f":groups: names {len(groups)} group(s) {groups!r} for {len(panes)} "
@@ -128,7 +193,7 @@ class CodeDiff(SphinxDirective):
                 "groups",
             )
             return None
-        return groups
+        return [[group] for group in groups]
 
     # -- checks ---------------------------------------------------------------
 
@@ -138,8 +203,8 @@ class CodeDiff(SphinxDirective):
             index = mixed_indentation(span)
             if index is not None:
                 self.warn(
-                    f"tabs mixed with spaces in the indentation of the side titled "
-                    f"{pane.title!r} (its line {index + 1}); use spaces only",
+                    f"tabs mixed with spaces in the indentation of "
+                    f"{describe(pane.title)} (its line {index + 1}); use spaces only",
                     "indentation",
                 )
 
@@ -197,22 +262,43 @@ class CodeDiff(SphinxDirective):
         left, right = align(panes[0].lines, panes[1].lines)
         return [dict(left), dict(right)]
 
-    def pane_node(
-        self, pane: Pane, changed: tuple[int, ...], pad: dict[int, int], language: str
-    ) -> nodes.container:
+    def literal(
+        self, pane: Pane, changed: tuple[int, ...], language: str, pad: dict[int, int]
+    ) -> nodes.literal_block:
         block_class = codediff_literal if pad else nodes.literal_block
-        block = block_class(pane.code, pane.code, classes=["codediff-code"])
+        block = block_class(pane.code, pane.code)
         block["language"] = language
         block["highlight_args"] = {"hl_lines": list(changed)} if changed else {}
         if pad:
             block["codediff_pad"] = {str(k): v for k, v in sorted(pad.items())}
         block.source, block.line = self.get_source_info()
+        return block
+
+    def pane_node(
+        self, pane: Pane, changed: tuple[int, ...], pad: dict[int, int], language: str
+    ) -> nodes.container:
+        block = self.literal(pane, changed, language, pad)
+        block["classes"].append("codediff-code")
         pane_node = nodes.container("", self.captioned(block, pane.title))
         pane_node["classes"].append("codediff-pane")
+        self.add_note(pane_node, changed)
+        return pane_node
+
+    def single_node(
+        self, pane: Pane, changed: tuple[int, ...], language: str
+    ) -> nodes.container:
+        """The one-pane form: a plain code block, captioned if titled."""
+        block = self.literal(pane, changed, language, {})
+        shown = self.captioned(block, pane.title) if pane.title else block
+        single = nodes.container("", shown, classes=["codediff-single"])
+        self.add_note(single, changed)
+        return single
+
+    def add_note(self, node: nodes.Element, changed: tuple[int, ...]) -> None:
+        """Names the emphasized lines for screen readers (hidden by the CSS)."""
         if changed:
             note = f"Changed lines: {format_ranges(changed)}."
-            pane_node += nodes.paragraph(note, note, classes=["codediff-changes"])
-        return pane_node
+            node += nodes.paragraph(note, note, classes=["codediff-changes"])
 
     def located_line(self, located: list[tuple[str, int | None]], pane: Pane) -> int:
         """The file line of a pane's first code line, else the directive's."""
@@ -234,19 +320,25 @@ class CodeDiff(SphinxDirective):
         return wrapper
 
     def test_nodes(
-        self, panes: list[Pane], language: str, lines: list[int]
+        self, panes: list[Pane], language: str, locations: list[Location]
     ) -> list[nodes.Node]:
+        """One hidden ``testcode`` per pane, located where its code is written.
+
+        For a pane drawn with ``:from:`` that is the Python file and the first
+        line of the pane's first object, so a doctest failure names the file
+        that holds the code.
+        """
         groups = self.groups(panes)
         if groups is None or language not in PYTHON_LANGUAGES:
             return []
-        skipped = self.skipped(groups)
-        source, _ = self.get_source_info()
-        tests = []
-        for pane, group, line in zip(panes, groups, lines, strict=True):
-            if group in skipped:
+        skipped = self.skipped([group for names in groups for group in names])
+        tests: list[nodes.Node] = []
+        for pane, names, (source, line) in zip(panes, groups, locations, strict=True):
+            run_in = [group for group in names if group not in skipped]
+            if not run_in:
                 continue
             test = codediff_test(
-                pane.code, pane.code, testnodetype="testcode", groups=[group]
+                pane.code, pane.code, testnodetype="testcode", groups=run_in
             )
             test.source = source
             test.line = line

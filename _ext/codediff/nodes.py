@@ -7,8 +7,12 @@ captions, literal blocks), so every builder renders it without help.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from docutils import nodes
+
+if TYPE_CHECKING:
+    from sphinx.writers.html5 import HTML5Translator
 
 
 class codediff_test(nodes.comment):  # noqa: N801 - docutils names nodes in lowercase
@@ -28,7 +32,7 @@ class codediff_literal(nodes.literal_block):  # noqa: N801
     """
 
 
-def skip_node(self, node: nodes.Node) -> None:
+def skip_node(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
@@ -67,17 +71,18 @@ def _pad(rows: int) -> str:
     )
 
 
-def visit_codediff_literal_html(self, node: codediff_literal) -> None:
+def visit_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -> None:
     before = len(self.body)
     try:
         self.visit_literal_block(node)
     except nodes.SkipNode:
-        pads = {int(k): v for k, v in node.get("codediff_pad", {}).items()}
+        stored: dict[str, int] = node.get("codediff_pad", {})
+        pads = {int(k): v for k, v in stored.items()}
         for index in range(before, len(self.body)):
             if "<pre>" in self.body[index]:
                 self.body[index] = pad_html(self.body[index], pads)
         raise
 
 
-def depart_codediff_literal_html(self, node: codediff_literal) -> None:
+def depart_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -> None:
     self.depart_literal_block(node)

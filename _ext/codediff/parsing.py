@@ -12,6 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 MARKER = "#!"
+TITLES_NEEDED = (
+    "give the panes' titles, as :title_left: and :title_right: "
+    "or as :title: A, B[, C...]"
+)
 
 
 class CodeDiffError(ValueError):
@@ -26,7 +30,7 @@ class CodeDiffError(ValueError):
 class Pane:
     """One side of a codediff, trimmed and with its ``#!`` markers removed."""
 
-    title: str
+    title: str  # "" for the untitled pane of the one-pane form
     lines: tuple[str, ...]
     marked: tuple[int, ...]  # 1-based numbers of the lines that carried #!
     first_line: int  # 0-based index in the content of lines[0]
@@ -82,16 +86,24 @@ def strip_markers(lines: list[str]) -> tuple[list[str], tuple[int, ...]]:
 
 
 def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[Pane]:
-    """Splits directive content into one :class:`Pane` per title."""
+    """Splits directive content into one :class:`Pane` per title.
+
+    Content without a separator line and with at most one title is one pane
+    (the one-pane form); its title is ``""`` when none is given.
+    """
     if not code_sep.strip():
         raise CodeDiffError("code_sep must not be blank")
     sides = split_sides(content, code_sep.strip())
-    if len(sides) == 1:
+    if len(sides) == 1 and len(titles) <= 1:
+        titles = titles or [""]
+    elif not titles:
+        raise CodeDiffError(TITLES_NEEDED)
+    elif len(sides) == 1:
         raise CodeDiffError(
             f"no separator line {code_sep.strip()!r} between the sides; "
             f"{len(titles)} titles need {len(titles) - 1} separator line(s)"
         )
-    if len(sides) != len(titles):
+    elif len(sides) != len(titles):
         raise CodeDiffError(
             f"{len(sides)} sides (separated by {len(sides) - 1} {code_sep.strip()!r} "
             f"line(s)) but {len(titles)} titles {titles!r}",
@@ -101,10 +113,15 @@ def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[
     for title, (start, lines) in zip(titles, sides, strict=True):
         first, kept = trim(start, lines)
         if not kept:
-            raise CodeDiffError(f"the side titled {title!r} is empty", line=start)
+            raise CodeDiffError(f"{describe(title)} is empty", line=start)
         kept, marked = strip_markers(dedent(kept))
         panes.append(Pane(title, tuple(kept), marked, first))
     return panes
+
+
+def describe(title: str) -> str:
+    """How messages name a pane: by its title, if it has one."""
+    return f"the side titled {title!r}" if title else "the untitled code block"
 
 
 def dedent(lines: list[str]) -> list[str]:
@@ -141,7 +158,7 @@ def changed_lines(panes: list[Pane], auto: bool = True) -> list[tuple[int, ...]]
     for index, pane in enumerate(panes):
         other = panes[1 if index == 0 else 0]
         matcher = difflib.SequenceMatcher(None, pane.lines, other.lines, autojunk=False)
-        changed = set()
+        changed: set[int] = set()
         for tag, start, end, _, _ in matcher.get_opcodes():
             if tag != "equal":
                 changed.update(range(start + 1, end + 1))
@@ -149,15 +166,17 @@ def changed_lines(panes: list[Pane], auto: bool = True) -> list[tuple[int, ...]]
     return result
 
 
-def align(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[Counter, Counter]:
+def align(
+    left: tuple[str, ...], right: tuple[str, ...]
+) -> tuple[Counter[int], Counter[int]]:
     """Blank rows to insert so that equal lines of two panes share a row.
 
     Returns ``(left_pads, right_pads)``, each mapping a 0-based line index to
     the number of blank rows shown before that line (``len(lines)`` means at
     the end). The rows are for display only.
     """
-    left_pads: Counter = Counter()
-    right_pads: Counter = Counter()
+    left_pads: Counter[int] = Counter()
+    right_pads: Counter[int] = Counter()
     matcher = difflib.SequenceMatcher(
         None,
         [line.strip() for line in left],

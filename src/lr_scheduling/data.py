@@ -128,10 +128,11 @@ def load_mnist(directory: str | os.PathLike | None = None) -> tuple[Dataset, Dat
         key: read_idx(_find(directory, name), ndim=3 if "images" in key else 1)
         for key, name in MNIST_FILES.items()
     }
-    return tuple(
+    train, test = (
         _as_dataset(directory, arrays[f"{split}_images"], arrays[f"{split}_labels"])
         for split in ("train", "test")
     )
+    return train, test
 
 
 def _as_dataset(directory: Path, images: np.ndarray, labels: np.ndarray) -> Dataset:

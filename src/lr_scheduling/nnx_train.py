@@ -1,6 +1,6 @@
 """The triangular schedule with Flax NNX: a model object and ``nnx.Optimizer``.
 
-Shown in the how-to's NNX section, which a test keeps identical to this file.
+The how-to's NNX section draws its code from this module.
 """
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from __future__ import annotations
 import optax
 from flax import nnx
 
-from lr_scheduling.train import compute_metrics, cross_entropy_loss
+from lr_scheduling.model import compute_metrics, cross_entropy_loss
 
 __all__ = ["NNXCNN", "create_optimizer", "train_step"]
 
 
 class NNXCNN(nnx.Module):
-    """The CNN of :mod:`lr_scheduling.train`, written as an NNX module."""
+    """The CNN of :mod:`lr_scheduling.model`, written as an NNX module."""
 
     def __init__(self, image_shape, *, rngs: nnx.Rngs):
         height, width, channels = image_shape

@@ -90,21 +90,23 @@ def cycle_position(
       >>> int(position), int(cycles)
       (647, 2147483)
     """
+    cycles: jax.typing.ArrayLike
+    position: jax.typing.ArrayLike
     if isinstance(step, int):  # any size: Python ints never overflow
-        cycles, position = divmod(step, period)
-        cycles, position = float(cycles), float(position)
+        whole, rest = divmod(step, period)
+        cycles, position = float(whole), float(rest)
     elif isinstance(step, np.integer | np.ndarray) and np.issubdtype(
         np.asarray(step).dtype, np.integer
     ):
-        cycles, position = np.divmod(np.asarray(step, dtype=np.int64), period)
-        cycles, position = cycles.astype(np.float64), position.astype(np.float64)
+        whole_np, rest_np = np.divmod(np.asarray(step, dtype=np.int64), period)
+        cycles, position = whole_np.astype(np.float64), rest_np.astype(np.float64)
     else:
-        step = jnp.asarray(step)
-        if jnp.issubdtype(step.dtype, jnp.integer):
-            cycles, position = jnp.divmod(step, period)
+        traced = jnp.asarray(step)
+        if jnp.issubdtype(traced.dtype, jnp.integer):
+            cycles, position = jnp.divmod(traced, period)
         else:
-            cycles = jnp.floor(step / period)
-            position = step - cycles * period
+            cycles = jnp.floor(traced / period)
+            position = traced - cycles * period
     as_float = jnp.result_type(float)
     return jnp.asarray(position, as_float), jnp.asarray(cycles, as_float)
 

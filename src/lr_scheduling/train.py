@@ -1,9 +1,10 @@
 """The guide's training code with a triangular learning-rate schedule.
 
-This module *is* the code shown on the how-to page (a test keeps the two
-identical): a small Flax Linen CNN, trained by SGD whose learning rate comes
-from a schedule of the step. :mod:`lr_scheduling.baseline` is the same code
-with a fixed learning rate, the "default" side of the page's comparisons.
+The how-to page draws its code from this module (``codediff :from:``), so the
+page and the package cannot differ: the CNN of :mod:`lr_scheduling.model`,
+trained by SGD whose learning rate comes from a schedule of the step.
+:mod:`lr_scheduling.baseline` is the same code with a fixed learning rate, the
+"default" side of the page's comparisons.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import functools
 import logging
 
-import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,48 +19,10 @@ import optax
 from flax.training import train_state
 
 from lr_scheduling.data import Dataset
+from lr_scheduling.model import CNN, compute_metrics, cross_entropy_loss, eval_step
 from lr_scheduling.schedules import create_triangular_schedule
 
-__all__ = [
-    "CNN",
-    "compute_metrics",
-    "create_train_state",
-    "cross_entropy_loss",
-    "eval_step",
-    "train_and_evaluate",
-    "train_epoch",
-    "train_step",
-]
-
-
-class CNN(nn.Module):
-    """A small convolutional network for 8x8 digits or 28x28 MNIST."""
-
-    @nn.compact
-    def __call__(self, x):
-        x = nn.Conv(features=32, kernel_size=(3, 3))(x)
-        x = nn.relu(x)
-        x = nn.avg_pool(x, window_shape=(2, 2), strides=(2, 2))
-        x = x.reshape((x.shape[0], -1))
-        x = nn.Dense(features=128)(x)
-        x = nn.relu(x)
-        return nn.Dense(features=10)(x)
-
-
-def cross_entropy_loss(logits, labels):
-    return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
-
-
-def compute_metrics(logits, labels):
-    loss = cross_entropy_loss(logits, labels)
-    accuracy = jnp.mean(jnp.argmax(logits, -1) == labels)
-    return {"loss": loss, "accuracy": accuracy}
-
-
-@jax.jit
-def eval_step(state, batch):
-    logits = state.apply_fn({"params": state.params}, batch["image"])
-    return compute_metrics(logits, batch["label"])
+__all__ = ["create_train_state", "train_and_evaluate", "train_epoch", "train_step"]
 
 
 @functools.partial(jax.jit, static_argnames="learning_rate_fn")

@@ -2,8 +2,12 @@
 
 import re
 import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
+import codediff
 import html5lib
 import pytest
 from codediff.nodes import codediff_test
@@ -136,6 +140,52 @@ def test_html_alignment_rows_are_empty_and_display_only(app):
     assert left_pre.index("codediff-pad") > left_pre.index("return")
 
 
+@pytest.mark.parametrize("builder", ["text", "latex"])
+def test_css_only_for_html_builders(make_app, tmp_path, builder):
+    srcdir = write_project(tmp_path, "Page\n====\n\n.. codediff::\n\n  x = 1\n")
+    app = make_app(builder, srcdir=srcdir)
+    app.build()
+    assert "codediff.css" not in [name for name, _ in app.registry.css_files]
+    assert not list(Path(app.outdir).rglob("codediff.css"))
+    assert str(Path(codediff.__file__).parent / "static") not in map(
+        str, app.config.html_static_path
+    )
+
+
+def test_codediff_is_the_installed_package():
+    # Installed with `pip install -e ./_ext`; no test puts _ext on sys.path.
+    from importlib.metadata import distribution
+
+    assert distribution("lr-scheduling-sphinx").files is not None
+    assert Path(codediff.__file__).resolve() == (
+        ROOTS.parents[1] / "_ext/codediff/__init__.py"
+    )
+
+
+def test_wheel_ships_the_stylesheet(tmp_path):
+    # A copy, so that setuptools' build/ folder is not left in _ext.
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOTS.parents[1] / "_ext",
+        source,
+        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+        + ["--no-build-isolation", "--wheel-dir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("lr_scheduling_sphinx-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (metadata_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        metadata = archive.read(metadata_name).decode()
+    assert {"codediff/static/codediff.css", "codediff/source.py"} <= names
+    assert "guide_site/mathjax.py" in names
+    assert "Requires-Dist: sphinx" in metadata
+
+
 @pytest.mark.sphinx("text", testroot="codediff")
 def test_text_builder_shows_titled_sides_in_turn(app):
     app.build()
@@ -170,7 +220,6 @@ def test_doctest_runs_every_side(app):
 
 def write_conf(path: Path, extensions: str = '"myst_nb", "codediff"') -> None:
     (path / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOTS.parents[1] / '_ext')!r})\n"
         f"extensions = [{extensions}]\nnb_execution_mode = 'off'\n"
     )
 

@@ -97,3 +97,25 @@ def test_mixed_indentation():
 def test_format_ranges():
     assert format_ranges((1, 2, 3, 7, 9, 10)) == "1-3, 7, 9-10"
     assert format_ranges(()) == ""
+
+
+def test_one_pane_without_separator():
+    (pane,) = parse(["", "x = 1  #!", "y = 2", ""], [])
+    assert pane.title == "" and pane.lines == ("x = 1", "y = 2")
+    assert pane.marked == (1,) and pane.first_line == 1
+    (titled,) = parse(["x = 1"], ["Only"])
+    assert titled.title == "Only" and changed_lines([titled]) == [()]
+
+
+@pytest.mark.parametrize(
+    "content, titles, message",
+    [
+        (["a", "---", "b"], [], "give the panes' titles"),
+        (["a", "---", "b"], ["Only"], "2 sides .* but 1 titles"),
+        (["", " "], [], "the untitled code block is empty"),
+        (["", " "], ["Only"], "the side titled 'Only' is empty"),
+    ],
+)
+def test_one_pane_mistakes(content, titles, message):
+    with pytest.raises(CodeDiffError, match=message):
+        parse(content, titles)

@@ -12,9 +12,11 @@ import functools
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from sitetools import reader_environment
 
 from .harness import (
     BUILD,
@@ -27,6 +29,7 @@ from .harness import (
     VIEWPORTS,
     Site,
     Visit,
+    click_every_copy_button,
     discover,
     serve,
     survey_page,
@@ -104,3 +107,31 @@ def survey(
         return visits
 
     return run
+
+
+@pytest.fixture(scope="session")
+def copies(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> dict[str, list[dict]]:
+    """Every copy button of the site, clicked: per page, what each one copied."""
+    return click_every_copy_button(new_context("laptop", "light"), site)
+
+
+@pytest.fixture(scope="session")
+def reader_python() -> Path:
+    """A clean virtualenv with only the package's runtime libraries."""
+    return reader_environment(BUILD / "copytest" / "venv")
+
+
+@pytest.fixture(scope="session")
+def package_path(site: Site) -> Path:
+    """The wheel the site offers, installed into a folder of its own."""
+    (wheel,) = site.root.glob("lr_scheduling-*.whl")
+    target = BUILD / "copytest" / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade"]
+        + ["--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    return target

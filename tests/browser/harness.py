@@ -190,6 +190,37 @@ def survey_page(context: BrowserContext, site: Site, page_name: str, visit: Visi
         page.close()
 
 
+NOTHING = "\u0000 nothing was copied"
+OPEN_DROPDOWNS = (
+    "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+)
+
+
+def click_every_copy_button(
+    context: BrowserContext, site: Site
+) -> dict[str, list[dict]]:
+    """Clicks each copy button of each page; what it put on the clipboard."""
+    results = {}
+    for page_name in site.pages:
+        visit = Visit(page_name, "laptop", "light")
+        page = open_page(context, site.url(page_name), visit)
+        try:
+            page.evaluate(OPEN_DROPDOWNS)  # a button in a closed one can't be clicked
+            targets = page.evaluate("__measure.copyTargets()")
+            for target in targets:
+                page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING)
+                button = page.locator(
+                    f"button.copybtn[data-measure-index='{target['index']}']"
+                )
+                button.evaluate("(b) => b.scrollIntoView({block: 'center'})")
+                button.click(timeout=5000)
+                target["copied"] = page.evaluate("navigator.clipboard.readText()")
+            results[page_name] = targets
+        finally:
+            page.close()
+    return results
+
+
 def output_block_texts(doctrees: Path) -> set[str]:
     """The text of every ``testoutput`` block, from Sphinx's pickled doctrees."""
     texts = set()

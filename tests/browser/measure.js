@@ -276,6 +276,7 @@
       return {
         index,
         expected: expectedCopy(pre),
+        shown: pre.textContent,
         inCodediff: !!pre.closest(".codediff"),
         classes: block ? block.className : "",
         language: block ? (block.className.match(/highlight-(\S+)/) || [])[1] : null,

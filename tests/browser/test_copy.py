@@ -3,9 +3,7 @@ the clipboard."""
 
 import pytest
 
-from .harness import BUILD, Visit, open_page, output_block_texts
-
-NOTHING = "\u0000 nothing was copied"
+from .harness import BUILD, click_every_copy_button, output_block_texts
 
 # tests/roots/test-browser-copy/index.rst, button by button, as written there
 # less the #! markers and the doctest prompts and output.
@@ -21,32 +19,6 @@ ROOT_COPIES = [
     "    return 2 * x\ndouble(3)",
     "print(2 + 2)",
 ]
-
-
-def click_every_copy_button(context, site) -> dict[str, list[dict]]:
-    results = {}
-    for page_name in site.pages:
-        visit = Visit(page_name, "laptop", "light")
-        page = open_page(context, site.url(page_name), visit)
-        try:
-            targets = page.evaluate("__measure.copyTargets()")
-            for target in targets:
-                page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING)
-                button = page.locator(
-                    f"button.copybtn[data-measure-index='{target['index']}']"
-                )
-                button.evaluate("(b) => b.scrollIntoView({block: 'center'})")
-                button.click(timeout=5000)
-                target["copied"] = page.evaluate("navigator.clipboard.readText()")
-            results[page_name] = targets
-        finally:
-            page.close()
-    return results
-
-
-@pytest.fixture(scope="module")
-def copies(site, new_context):
-    return click_every_copy_button(new_context("laptop", "light"), site)
 
 
 @pytest.fixture(scope="module")

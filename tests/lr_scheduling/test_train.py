@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from lr_scheduling import baseline, create_triangular_schedule, train
+from lr_scheduling import baseline, create_triangular_schedule, model, train
 from lr_scheduling.data import load_digits
 from lr_scheduling.nnx_train import NNXCNN, create_optimizer
 from lr_scheduling.nnx_train import train_step as nnx_train_step
@@ -24,7 +24,7 @@ def test_logged_rate_is_the_rate_applied(digits):
     batch = {k: v[:32] for k, v in train_ds.items()}
     loss = jax.jit(
         jax.grad(
-            lambda params: train.cross_entropy_loss(
+            lambda params: model.cross_entropy_loss(
                 state.apply_fn({"params": params}, batch["image"]), batch["label"]
             )
         )

@@ -30,7 +30,7 @@ NODE_ONLY = ("*.cjs", "*.mjs", "*.d.mts", "*.md", "package.json")
 
 
 def _node_modules(app: Sphinx) -> Path:
-    return Path(app.confdir, app.config.local_mathjax_node_modules)
+    return Path(app.confdir, app.config.guide_site_node_modules)
 
 
 def _excluded(path: str) -> bool:
@@ -56,7 +56,7 @@ def _check_installed(app: Sphinx) -> None:
     script = _node_modules(app) / SCRIPT
     if not script.is_file():
         msg = (
-            f"local_mathjax: {script} is missing; run `make html`, or "
+            f"guide_site.mathjax: {script} is missing; run `make html`, or "
             "`npm ci` in the repository root, to install the MathJax that "
             "package.json pins"
         )
@@ -78,7 +78,7 @@ def _copy(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.mathjax")
-    app.add_config_value("local_mathjax_node_modules", "node_modules", "html", str)
+    app.add_config_value("guide_site_node_modules", "node_modules", "html", str)
     app.connect("config-inited", _point_at_local_copy)
     app.connect("builder-inited", _check_installed)
     app.connect("build-finished", _copy)

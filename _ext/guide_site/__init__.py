@@ -1,0 +1,100 @@
+"""``guide_site``: the small pieces of Sphinx glue this guide's site needs.
+
+Kept out of ``conf.py``, which holds paths and settings only:
+
+* MathJax served from the site itself (:mod:`guide_site.mathjax`);
+* ``testoutput`` blocks classed ``output``, so that copy buttons skip them;
+* quiet builds: no MyST configuration dumps;
+* a configuration that is the same for every builder, so that ``make doctest``
+  after ``make html`` (or html again) does not report "The configuration has
+  changed". The themes and extensions set or append some values only when the
+  HTML builder starts, after Sphinx has compared the configuration with the
+  pickled environment's; here they are stated at ``config-inited`` instead,
+  and the duplicates they append later are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+__version__ = "1.0.0"
+
+
+class DropMystConfigDumps(logging.Filter):
+    """Drops the two configuration dumps (about 1,600 characters each) that
+    myst-parser and myst-nb log at INFO level on every build, and myst-nb's
+    jupyter-cache path, unused with ``nb_execution_mode = "off"``."""
+
+    DUMPS = frozenset({"MdParserConfig", "NbParserConfig"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(type(arg).__name__ in self.DUMPS for arg in args):
+            return False
+        return not str(record.msg).startswith("Using jupyter-cache at:")
+
+
+def theme_and_extension_paths() -> tuple[list[str], list[str]]:
+    """The template and static folders the themes and extensions add late."""
+    import pydata_sphinx_theme
+    import sphinx_book_theme
+    import sphinx_copybutton
+    import sphinx_design.extension
+
+    pydata = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    templates = [
+        str(Path(sphinx_book_theme.get_html_theme_path()) / "components"),
+        str(pydata / "components"),
+    ]
+    static = [
+        str(Path(sphinx_copybutton.__file__).parent.joinpath("_static").absolute()),
+        str(sphinx_design.extension.STATIC_DIR),
+    ]
+    return templates, static
+
+
+def state_late_values(app: Sphinx, config: Config) -> None:
+    """Set now what the themes and extensions would set after the comparison."""
+    templates, static = theme_and_extension_paths()
+    config.templates_path = [*config.templates_path, *templates]
+    config.html_static_path = [*config.html_static_path, *static]
+    # After Sphinx turns "name.css" entries into ("name.css", {}): the priority
+    # the HTML builder would write into these very dicts later (setdefault, 800).
+    for _, attrs in [*config.html_css_files, *config.html_js_files]:
+        attrs.setdefault("priority", 800)
+
+
+def drop_duplicate_paths(app: Sphinx, *_: Any) -> None:
+    """Keep the first of each path that the themes and extensions append again."""
+    for name in ("templates_path", "html_static_path"):
+        paths = app.config[name]
+        paths[:] = dict.fromkeys(paths)
+
+
+def mark_test_output(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Class the blocks of ``testoutput`` "output": they show what code prints."""
+    for node in doctree.findall(nodes.literal_block):
+        if node.get("testnodetype") == "testoutput":
+            node["classes"].append("output")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("guide_site.mathjax")
+    app.connect("doctree-resolved", mark_test_output)
+    for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, DropMystConfigDumps) for f in logger.filters):
+            logger.addFilter(DropMystConfigDumps())
+    app.connect("config-inited", state_late_values, priority=900)
+    app.connect("builder-inited", drop_duplicate_paths, priority=900)
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

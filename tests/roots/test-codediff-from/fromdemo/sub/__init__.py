@@ -1,0 +1,1 @@
+raise RuntimeError("codediff imported fromdemo.sub; :from: must only read it")

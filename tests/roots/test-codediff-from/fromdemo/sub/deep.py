@@ -1,0 +1,5 @@
+raise RuntimeError("codediff imported fromdemo.sub.deep")
+
+
+def deep():
+    return "deep"
