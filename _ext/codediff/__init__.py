@@ -3,7 +3,20 @@
 Layout of the package: ``parsing`` (text to panes, no docutils), ``source``
 (``:from:``: code drawn from Python files without importing them),
 ``directive`` (panes to docutils nodes), ``nodes`` (the two node classes and
-their HTML), and ``static/codediff.css``, which only HTML builders get.
+their HTML), ``builder`` (the ``doctest`` builder, replaced so that failures
+are reported at their true file lines), ``locate`` (file and notebook lines),
+and ``static/codediff.css``, which only HTML builders get.
+
+Configuration values (conf.py):
+
+- ``codediff_autodiff`` (default ``True``): emphasize the lines that differ
+  between panes when no pane has a ``#!`` marker;
+- ``codediff_autodiff_min_similarity`` (default
+  :data:`codediff.parsing.AUTODIFF_MIN_SIMILARITY`): panes less similar than
+  this get no automatic emphasis;
+- ``codediff_flax_compat`` (default ``False``): test directives written for
+  Flax's two-title directive as Flax did (right pane only, group
+  ``default``, no automatic emphasis).
 """
 
 from __future__ import annotations
@@ -13,6 +26,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from codediff.builder import CodeDiffDocTestBuilder
 from codediff.directive import CodeDiff
 from codediff.nodes import (
     codediff_literal,
@@ -21,6 +35,7 @@ from codediff.nodes import (
     skip_node,
     visit_codediff_literal_html,
 )
+from codediff.parsing import AUTODIFF_MIN_SIMILARITY
 
 __version__ = "1.0.0"
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +53,16 @@ def _add_css(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx.ext.doctest")
+    # The same builder, reporting failures at their true lines (see builder).
+    app.add_builder(CodeDiffDocTestBuilder, override=True)
+    app.add_config_value("codediff_autodiff", True, "env", types=frozenset({bool}))
+    app.add_config_value(
+        "codediff_autodiff_min_similarity",
+        AUTODIFF_MIN_SIMILARITY,
+        "env",
+        types=frozenset({float, int}),
+    )
+    app.add_config_value("codediff_flax_compat", False, "env", types=frozenset({bool}))
     app.add_directive("codediff", CodeDiff)
     app.add_node(
         codediff_test,

@@ -7,19 +7,30 @@ single pane, a plain code block), plus a hidden test node that
 ``sphinx.ext.doctest`` runs in the pane's group(s). Author mistakes are logged
 as Sphinx warnings at the directive's file:line; malformed inline content is
 still shown as a plain literal block, so nothing is lost.
+
+Titles are inline markup (``Using ``alpha````), rendered in the caption; the
+group a title gives is its plain text without commas (:func:`group_name`).
+Only panes whose ``:language:`` Pygments resolves to its Python 3 lexer are
+tested (:func:`runs_as_python`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.utils import Reporter
 from pygments.lexers import get_lexer_by_name
+from pygments.lexers.python import PythonLexer
 from pygments.util import ClassNotFound
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from codediff.locate import source_view
 from codediff.nodes import codediff_literal, codediff_test
 from codediff.parsing import (
     TITLES_NEEDED,
@@ -29,9 +40,12 @@ from codediff.parsing import (
     changed_lines,
     describe,
     format_ranges,
+    group_name,
+    least_similarity,
     mixed_indentation,
     parse,
     split_titles,
+    unescape,
 )
 from codediff.source import Drawn, PaneSpec, draw_from, module_file, parse_specs
 
@@ -39,12 +53,59 @@ logger = logging.getLogger(__name__)
 
 Location = tuple[str, int]  # a pane's code's file and 1-based first line there
 
-PYTHON_LANGUAGES = {"python", "python3", "py", "py3", "default"}
 SPHINX_ONLY_LANGUAGES = {"default", "none"}
+# Names Pygments highlights with its Python 3 lexer that are not Python.
+NOT_PYTHON = {"sage", "bazel", "starlark"}
+
+
+def runs_as_python(language: str) -> bool:
+    """Whether panes in ``language`` are handed to doctest.
+
+    The name is looked up as Pygments looks it up (case-insensitively), and the
+    panes run when it resolves to Pygments' Python 3 lexer: ``python``,
+    ``py``, ``python3``, ``py3``, ``pyi`` in any case, and Sphinx's
+    ``default``. Not run: Python 2 (``python2``, ``py2``), console sessions
+    (``pycon``: use ``doctest``), IPython (``ipython``, ``ipython3``: magics
+    are not Python), the languages Pygments also highlights as Python (Sage,
+    Bazel, Starlark), and everything else.
+    """
+    name = language.strip().lower()
+    if name == "default":
+        return True
+    if name in NOT_PYTHON:
+        return False
+    try:
+        return type(get_lexer_by_name(name)) is PythonLexer
+    except ClassNotFound:
+        return False
 
 
 def _names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
+
+
+@dataclass(frozen=True)
+class Title:
+    """A pane's title: as written, as plain text, and as its caption shows it."""
+
+    raw: str
+    text: str
+    shown: tuple[nodes.Node, ...]
+
+
+@contextmanager
+def _quiet(reporter: Any) -> Iterator[None]:
+    """Keeps docutils from logging or raising while a title is parsed."""
+    keys = ("report_level", "halt_level", "max_level")
+    saved = {key: getattr(reporter, key) for key in keys if hasattr(reporter, key)}
+    for key in ("report_level", "halt_level"):
+        if key in saved:
+            setattr(reporter, key, Reporter.SEVERE_LEVEL + 1)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(reporter, key, value)
 
 
 class CodeDiff(SphinxDirective):
@@ -62,6 +123,7 @@ class CodeDiff(SphinxDirective):
         "sync": directives.flag,
         "language": directives.unchanged,
         "align": directives.flag,
+        "autodiff": directives.flag,
         "no_autodiff": directives.flag,
     }
 
@@ -77,8 +139,11 @@ class CodeDiff(SphinxDirective):
         if "from" in self.options:
             return self.run_from()
         try:
+            titles = self.titles()
             panes = parse(
-                list(self.content), self.titles(), self.options.get("code_sep", "---")
+                list(self.content),
+                [title.text for title in titles],
+                self.options.get("code_sep", "---"),
             )
         except CodeDiffError as error:
             self.warn(str(error), "syntax")
@@ -87,7 +152,7 @@ class CodeDiff(SphinxDirective):
         self.check_indentation(panes, [text for text, _ in located])
         source, _ = self.get_source_info()
         locations = [(source, self.located_line(located, pane)) for pane in panes]
-        return self.render(panes, locations)
+        return self.render(panes, titles, locations, flax=self.flax_two_titles())
 
     def run_from(self) -> list[nodes.Node]:
         """Panes drawn from Python source files, one per ``:from:`` spec."""
@@ -109,8 +174,9 @@ class CodeDiff(SphinxDirective):
                 if len(specs) != len(titles):
                     raise CodeDiffError(
                         f":from: gives {len(specs)} pane spec(s) but there are "
-                        f"{len(titles)} title(s) {titles!r}; give one title per "
-                        "pane (a single pane may have one title or none)"
+                        f"{len(titles)} title(s) {[t.text for t in titles]!r}; "
+                        "give one title per pane (a single pane may have one "
+                        "title or none)"
                     )
             drawn = [self.draw(spec) for spec in specs]
         except CodeDiffError as error:
@@ -118,71 +184,181 @@ class CodeDiff(SphinxDirective):
             return []
         panes = [
             Pane(title, item.lines, (), 0)
-            for title, item in zip(titles or [""], drawn, strict=True)
+            for title, item in zip(
+                [title.text for title in titles] or [""], drawn, strict=True
+            )
         ]
         locations = [(str(item.path), item.line) for item in drawn]
-        return self.render(panes, locations)
+        return self.render(panes, titles, locations, flax=False)
 
     def draw(self, spec: PaneSpec) -> Drawn:
         path = module_file(spec.module)
         self.env.note_dependency(path)  # editing the module re-reads the page
         return draw_from(path, spec)
 
-    def render(self, panes: list[Pane], locations: list[Location]) -> list[nodes.Node]:
+    def render(
+        self,
+        panes: list[Pane],
+        titles: list[Title],
+        locations: list[Location],
+        flax: bool,
+    ) -> list[nodes.Node]:
         """The panes side by side (one pane: a plain block), then their tests."""
         language = self.language()
-        highlights = changed_lines(panes, auto="no_autodiff" not in self.options)
+        highlights = self.highlights(panes, flax)
         pads = self.paddings(panes)
+        shown_titles: list[Title | None] = list(titles) or [None] * len(panes)
         if len(panes) == 1:
-            shown: nodes.Element = self.single_node(panes[0], highlights[0], language)
+            shown: nodes.Element = self.single_node(
+                panes[0], shown_titles[0], highlights[0], language
+            )
         else:
             shown = nodes.container("", classes=["codediff"])
-            for pane, changed, pad in zip(panes, highlights, pads, strict=True):
-                shown += self.pane_node(pane, changed, pad, language)
-        return [shown, *self.test_nodes(panes, language, locations)]
+            for pane, title, changed, pad in zip(
+                panes, shown_titles, highlights, pads, strict=True
+            ):
+                shown += self.pane_node(pane, title, changed, pad, language)
+        return [shown, *self.test_nodes(panes, titles, language, locations, flax)]
 
     # -- options ------------------------------------------------------------
 
-    def titles(self) -> list[str]:
-        """The panes' titles; none at all is the untitled one-pane form."""
+    def flax_two_titles(self) -> bool:
+        """Whether this directive is tested as Flax's two-title directive was.
+
+        With ``codediff_flax_compat = True`` in conf.py, inline content with
+        ``:title_left:``/``:title_right:`` and no ``:groups:`` runs only its
+        right pane, in group ``default``, and gets no automatic emphasis.
+        """
+        return (
+            bool(self.config.codediff_flax_compat)
+            and "title_left" in self.options
+            and "title_right" in self.options
+            and "groups" not in self.options
+        )
+
+    def titles(self) -> list[Title]:
+        """The panes' titles; none at all is the untitled one-pane form.
+
+        ``:title:`` is split at commas; ``\\,`` writes a comma into a title.
+        """
         pair = [self.options.get(key) for key in ("title_left", "title_right")]
         if "title" in self.options:
             if any(title is not None for title in pair):
                 raise CodeDiffError("use either :title: or :title_left:/:title_right:")
-            titles = split_titles(self.options["title"])
+            raw = split_titles(self.options["title"])
         elif all(title is not None for title in pair):
-            titles = [title.strip() for title in pair if title is not None]
+            raw = [title.strip() for title in pair if title is not None]
         elif any(title is not None for title in pair):
             raise CodeDiffError(TITLES_NEEDED)
         else:
             return []
-        if any(not title for title in titles):
-            raise CodeDiffError(f"empty title in {titles!r}")
+        if any(not title for title in raw):
+            raise CodeDiffError(f"empty title in {raw!r}")
+        titles = [self.title(title) for title in raw]
+        if any(not title.text for title in titles):
+            raise CodeDiffError(f"empty title in {raw!r}")
         return titles
+
+    def title(self, raw: str) -> Title:
+        """A title's inline markup, parsed as the page's own markup.
+
+        Markup that does not parse (``*x `y``) is a warning, never an error:
+        the title is then shown as plain text.
+        """
+        plain = unescape(raw).strip()
+        try:
+            with _quiet(self.state.document.reporter):
+                parsed, messages = self.state.inline_text(raw, self.lineno)
+        except Exception as error:  # noqa: BLE001 - a title never stops the page
+            return self.plain_title(raw, plain, str(error))
+        problems = [_message_text(message) for message in messages]
+        for node in parsed:
+            if isinstance(node, nodes.Element):
+                problems += map(_message_text, node.findall(nodes.system_message))
+        if not problems and any(
+            isinstance(node, nodes.Element)
+            and next(iter(node.findall(nodes.problematic)), None) is not None
+            for node in parsed
+        ):
+            problems.append("problematic markup")
+        problems = list(dict.fromkeys(problems))
+        if problems:
+            return self.plain_title(raw, plain, "; ".join(problems))
+        text = " ".join("".join(node.astext() for node in parsed).split())
+        return Title(raw, text, tuple(parsed))
+
+    def plain_title(self, raw: str, plain: str, problem: str) -> Title:
+        self.warn(
+            f"the title {raw!r} has broken inline markup ({problem}); it is "
+            "shown as plain text",
+            "title",
+        )
+        return Title(raw, plain, (nodes.Text(plain),))
 
     def language(self) -> str:
         language = self.options.get("language", "python").strip() or "python"
-        if language in SPHINX_ONLY_LANGUAGES:
-            return language
+        name = language.lower()  # Pygments looks names up case-insensitively
+        if name in SPHINX_ONLY_LANGUAGES:
+            return name
         try:
-            get_lexer_by_name(language)
+            get_lexer_by_name(name)
         except ClassNotFound:
             self.warn(
                 f"unknown :language: {language!r}; shown without highlighting",
                 "language",
             )
             return "none"
-        return language
+        return name
 
-    def groups(self, panes: list[Pane]) -> list[list[str]] | None:
+    def highlights(self, panes: list[Pane], flax: bool) -> list[tuple[int, ...]]:
+        """The lines to emphasize: ``#!`` markers, else the automatic diff.
+
+        ``:autodiff:`` forces the diff on, ``:no_autodiff:`` off; otherwise
+        ``codediff_autodiff`` decides (and Flax's two-title form has none),
+        and panes less similar than ``codediff_autodiff_min_similarity`` get
+        no emphasis, which an info message says.
+        """
+        forced, off = "autodiff" in self.options, "no_autodiff" in self.options
+        if forced and off:
+            self.warn("give :autodiff: or :no_autodiff:, not both", "autodiff")
+        if off:
+            return changed_lines(panes, auto=False)
+        if forced:
+            return changed_lines(panes, auto=True)
+        auto = bool(self.config.codediff_autodiff) and not flax
+        threshold = float(self.config.codediff_autodiff_min_similarity)
+        if auto and len(panes) > 1 and not any(pane.marked for pane in panes):
+            least = least_similarity(panes)
+            if least < threshold:
+                logger.info(
+                    "codediff: the panes share little (similarity %.2f, below "
+                    "codediff_autodiff_min_similarity = %s), so no line is "
+                    "emphasized; mark lines with #! or force the diff with "
+                    ":autodiff:",
+                    least,
+                    threshold,
+                    location=(self.env.docname, self.lineno),
+                )
+        return changed_lines(panes, auto=auto, min_similarity=threshold)
+
+    def groups(
+        self, panes: list[Pane], titles: list[Title], flax: bool
+    ) -> list[list[str]] | None:
         """The doctest groups of each pane.
 
         One pane runs in every group that ``:groups:`` lists (as for
         ``.. testcode:: A, B``); with several panes, ``:groups:`` names one
-        group per pane. The default group is the title, else ``default``.
+        group per pane. The default group is the title's (its plain text
+        without commas), else ``default``. With ``codediff_flax_compat``, it
+        is the title as written, as in Flax (``Using ``setup````), and Flax's
+        two-title form runs only its right pane, in ``default``.
         """
         if "groups" not in self.options:
-            return [[pane.title or "default"] for pane in panes]
+            if flax:
+                return [[] for _ in panes[:-1]] + [["default"]]
+            if titles and self.config.codediff_flax_compat:
+                return [[title.raw] for title in titles]
+            return [[group_name(pane.title) or "default"] for pane in panes]
         groups = _names(self.options["groups"])
         if len(panes) == 1 and groups:
             return [groups]
@@ -199,8 +375,10 @@ class CodeDiff(SphinxDirective):
 
     def check_indentation(self, panes: list[Pane], raw: list[str]) -> None:
         for pane in panes:
-            span = raw[pane.first_line : pane.first_line + len(pane.lines)]
-            index = mixed_indentation(span)
+            rows = pane.rows or range(
+                pane.first_line, pane.first_line + len(pane.lines)
+            )
+            index = mixed_indentation([raw[row] for row in rows if row < len(raw)])
             if index is not None:
                 self.warn(
                     f"tabs mixed with spaces in the indentation of "
@@ -209,27 +387,26 @@ class CodeDiff(SphinxDirective):
                 )
 
     def source_lines(self) -> list[tuple[str, int | None]]:
-        """Each content line as written in its file, and its 1-based line there.
+        """Each content line as written in its file, and its line number there.
 
         docutils expands tabs before a directive sees its content, so the raw
         file is read to find them. rST content knows its file lines; MyST
-        content counts from its own first line and is found by search; a
-        notebook's lines are not file lines, so they keep ``None``.
+        content counts from its own first line and is found by search. In a
+        notebook it is searched in its cell, and the line numbers are
+        ``myst_nb``'s (:mod:`codediff.locate`), as for every node of the page.
         """
-        files: dict[str, list[str]] = {}
-
-        def file_lines(source: str) -> list[str]:
-            if source not in files:
-                path = Path(source)
-                text = path.read_text(errors="replace") if path.is_file() else ""
-                files[source] = text.splitlines()
-            return files[source]
 
         def same(raw: str, text: str) -> bool:
             return raw.expandtabs(8).strip() == text.expandtabs(8).strip()
 
+        def line_of(source: Any, offset: int) -> list[str]:
+            view = source_view(str(source), offset + 1)
+            if view is None or view.file_lines is not None:
+                return []
+            return list(view.lines[offset : offset + 1])
+
         content, items = list(self.content), self.content.items
-        direct = [file_lines(str(src))[offset : offset + 1] for src, offset in items]
+        direct = [line_of(src, offset) for src, offset in items]
         if all(
             raw and same(raw[0], text)
             for raw, text in zip(direct, content, strict=True)
@@ -238,10 +415,17 @@ class CodeDiff(SphinxDirective):
                 (raw[0], offset + 1)
                 for raw, (_, offset) in zip(direct, items, strict=True)
             ]
-        lines = file_lines(str(self.get_source_info()[0]))
-        for start in range(max(self.lineno - 1, 0), len(lines) - len(content) + 1):
-            if all(same(lines[start + k], text) for k, text in enumerate(content)):
-                return [(lines[start + k], start + k + 1) for k in range(len(content))]
+        view = source_view(str(self.get_source_info()[0]), self.lineno)
+        if view is not None:
+            lines = view.lines
+            for start in range(max(view.row(self.lineno), 0), len(lines)):
+                if start + len(content) > len(lines):
+                    break
+                if all(same(lines[start + k], text) for k, text in enumerate(content)):
+                    return [
+                        (lines[start + k], view.node_line(start + k))
+                        for k in range(len(content))
+                    ]
         return [(text, None) for text in content]
 
     # -- nodes --------------------------------------------------------------
@@ -275,21 +459,27 @@ class CodeDiff(SphinxDirective):
         return block
 
     def pane_node(
-        self, pane: Pane, changed: tuple[int, ...], pad: dict[int, int], language: str
+        self,
+        pane: Pane,
+        title: Title | None,
+        changed: tuple[int, ...],
+        pad: dict[int, int],
+        language: str,
     ) -> nodes.container:
         block = self.literal(pane, changed, language, pad)
         block["classes"].append("codediff-code")
-        pane_node = nodes.container("", self.captioned(block, pane.title))
+        shown = self.captioned(block, title) if title else block
+        pane_node = nodes.container("", shown)
         pane_node["classes"].append("codediff-pane")
         self.add_note(pane_node, changed)
         return pane_node
 
     def single_node(
-        self, pane: Pane, changed: tuple[int, ...], language: str
+        self, pane: Pane, title: Title | None, changed: tuple[int, ...], language: str
     ) -> nodes.container:
         """The one-pane form: a plain code block, captioned if titled."""
         block = self.literal(pane, changed, language, {})
-        shown = self.captioned(block, pane.title) if pane.title else block
+        shown = self.captioned(block, title) if title else block
         single = nodes.container("", shown, classes=["codediff-single"])
         self.add_note(single, changed)
         return single
@@ -301,35 +491,37 @@ class CodeDiff(SphinxDirective):
             node += nodes.paragraph(note, note, classes=["codediff-changes"])
 
     def located_line(self, located: list[tuple[str, int | None]], pane: Pane) -> int:
-        """The file line of a pane's first code line, else the directive's."""
+        """The line of a pane's first code line, else the directive's."""
         return located[pane.first_line][1] or self.lineno
 
-    def captioned(self, block: nodes.literal_block, title: str) -> nodes.container:
-        """A code block with a caption, as ``code-block:: :caption:`` makes.
-
-        The title is plain text, never parsed as markup, so nothing an author
-        puts in it can break the page.
-        """
+    def captioned(self, block: nodes.literal_block, title: Title) -> nodes.container:
+        """A code block with a caption, as ``code-block:: :caption:`` makes."""
         wrapper = nodes.container(
             "", literal_block=True, classes=["literal-block-wrapper"]
         )
-        caption = nodes.caption(title, title)
+        caption = nodes.caption(title.text, "", *title.shown)
         self.set_source_info(wrapper)
         self.set_source_info(caption)
         wrapper += [caption, block]
         return wrapper
 
     def test_nodes(
-        self, panes: list[Pane], language: str, locations: list[Location]
+        self,
+        panes: list[Pane],
+        titles: list[Title],
+        language: str,
+        locations: list[Location],
+        flax: bool,
     ) -> list[nodes.Node]:
         """One hidden ``testcode`` per pane, located where its code is written.
 
         For a pane drawn with ``:from:`` that is the Python file and the first
         line of the pane's first object, so a doctest failure names the file
-        that holds the code.
+        that holds the code. Panes in a language that is not Python are not
+        tested (:func:`runs_as_python`).
         """
-        groups = self.groups(panes)
-        if groups is None or language not in PYTHON_LANGUAGES:
+        groups = self.groups(panes, titles, flax)
+        if groups is None or not runs_as_python(language):
             return []
         skipped = self.skipped([group for names in groups for group in names])
         tests: list[nodes.Node] = []
@@ -346,16 +538,64 @@ class CodeDiff(SphinxDirective):
         return tests
 
     def skipped(self, groups: list[str]) -> set[str]:
+        """The groups ``:skip_test:`` names (all of them, if it names none).
+
+        A title with commas gives a group without them, but ``:skip_test:``
+        splits at commas; naming such a title as written is a warning that
+        gives the group's name, and skips the pane meanwhile.
+        """
         if "skip_test" not in self.options:
             return set()
-        names = _names(self.options["skip_test"])
+        value = self.options["skip_test"]
+        names = _names(value)
         if not names:  # a bare :skip_test: skips every pane
             return set(groups)
-        unknown = [name for name in names if name not in groups]
+        known = set(groups)
+        skipped = {name for name in names if name in known}
+        unknown: list[str] = []
+        index = 0
+        while index < len(names):
+            rejoined = self.rejoined(names, index, known)
+            if rejoined is None:
+                if names[index] not in known:
+                    unknown.append(names[index])
+                index += 1
+                continue
+            end, group = rejoined
+            self.warn(
+                f":skip_test: {value.strip()!r} is split at its commas, so it "
+                f"names {names[index:end]!r}; the group of the title with commas "
+                f"is {group!r} (a title's group leaves its commas out): write "
+                f"':skip_test: {group}'. The pane is not tested",
+                "skip_test",
+            )
+            skipped.add(group)
+            index = end
         if unknown:
             self.warn(
                 f":skip_test: names {unknown!r}, which is not among this "
                 f"directive's groups {groups!r}",
                 "skip_test",
             )
-        return set(names) & set(groups)
+        return skipped
+
+    @staticmethod
+    def rejoined(
+        names: list[str], index: int, known: set[str]
+    ) -> tuple[int, str] | None:
+        """A run of unknown names from ``index`` that, joined, is a group."""
+        for end in range(len(names), index + 1, -1):
+            run = names[index:end]
+            if any(name in known for name in run):
+                continue
+            group = group_name(", ".join(run))
+            if group in known:
+                return end, group
+        return None
+
+
+def _message_text(message: nodes.Node) -> str:
+    """A system message's own words, without its location prefix."""
+    if isinstance(message, nodes.Element) and message.children:
+        return message.children[0].astext()
+    return message.astext()

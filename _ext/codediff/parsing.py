@@ -8,8 +8,9 @@ index of the content line at fault.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MARKER = "#!"
 TITLES_NEEDED = (
@@ -30,10 +31,13 @@ class CodeDiffError(ValueError):
 class Pane:
     """One side of a codediff, trimmed and with its ``#!`` markers removed."""
 
-    title: str  # "" for the untitled pane of the one-pane form
+    title: str  # plain text; "" for the untitled pane of the one-pane form
     lines: tuple[str, ...]
-    marked: tuple[int, ...]  # 1-based numbers of the lines that carried #!
+    marked: tuple[int, ...]  # 1-based numbers of the lines emphasized by #!
     first_line: int  # 0-based index in the content of lines[0]
+    # 0-based index in the content of every line (a dropped ``#!`` line makes
+    # a gap); empty for panes not written in the directive (``:from:``)
+    rows: tuple[int, ...] = ()
 
     @property
     def code(self) -> str:
@@ -41,8 +45,43 @@ class Pane:
 
 
 def split_titles(value: str) -> list[str]:
-    """``"A, B, C"`` -> ``["A", "B", "C"]`` (the ``:title:`` option)."""
-    return [title.strip() for title in value.split(",")]
+    """``"A, B, C"`` -> ``["A", "B", "C"]`` (the ``:title:`` option).
+
+    A comma escaped with a backslash (``\\,``) belongs to the title; the
+    backslash is kept, so that inline markup parsing (or :func:`unescape`)
+    turns ``\\,`` into a comma and leaves other escapes to the markup.
+    """
+    titles, current, index = [], [], 0
+    while index < len(value):
+        char = value[index]
+        if char == "\\" and index + 1 < len(value):
+            current.append(value[index : index + 2])
+            index += 2
+            continue
+        if char == ",":
+            titles.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    titles.append("".join(current).strip())
+    return titles
+
+
+def unescape(text: str) -> str:
+    """A title's text without its backslash escapes (``\\,`` -> ``,``)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def group_name(title: str) -> str:
+    """The doctest group a title gives: its plain text without commas.
+
+    ``sphinx.ext.doctest`` splits group lists at commas (``.. testsetup:: A,
+    B``), and so does ``:skip_test:``; dropping the commas (and collapsing
+    the spaces they leave) gives every title a group both can name:
+    ``"Linen, old API"`` -> ``"Linen old API"``.
+    """
+    return " ".join(title.replace(",", " ").split())
 
 
 def split_sides(
@@ -62,27 +101,46 @@ def split_sides(
     return sides
 
 
-def trim(start: int, lines: list[str]) -> tuple[int, list[str]]:
-    """Drops leading and trailing blank lines, keeping track of the start."""
-    begin, end = 0, len(lines)
-    while begin < end and not lines[begin].strip():
-        begin += 1
-    while end > begin and not lines[end - 1].strip():
-        end -= 1
-    return start + begin, lines[begin:end]
+def strip_markers(start: int, lines: list[str]) -> Pane:
+    """The pane of one side's lines, trimmed and without its ``#!`` markers.
 
+    A trailing ``#!`` emphasizes its line. A line holding only ``#!`` is read
+    as Flax's directive read it (its code-block dropped the blank lines at the
+    top and bottom of a block, which such a line left):
 
-def strip_markers(lines: list[str]) -> tuple[list[str], tuple[int, ...]]:
-    """Removes a trailing ``#!`` from each line; returns lines and their numbers."""
-    cleaned, marked = [], []
-    for number, line in enumerate(lines, start=1):
+    - before the pane's first line of code, it is dropped and emphasizes that
+      line;
+    - between lines of code, it stays as an emphasized blank row (Flax pages
+      use it to hold the place of a line that the other pane adds);
+    - after the last line of code, it is dropped.
+
+    Blank lines at either end are trimmed and the common indentation removed.
+    ``start`` is the content index of ``lines[0]``; the title is left empty.
+    """
+    rows: list[tuple[int, str, bool]] = []  # content index, text, emphasized
+    pending = seen_code = False
+    for offset, line in enumerate(lines):
         body = line.rstrip()
-        if body.endswith(MARKER):
-            cleaned.append(body[: -len(MARKER)].rstrip())
-            marked.append(number)
-        else:
-            cleaned.append(line.rstrip())
-    return cleaned, tuple(marked)
+        if body.strip() == MARKER and not seen_code:
+            pending = True
+            continue
+        marked = body.endswith(MARKER)
+        if marked:
+            body = body[: -len(MARKER)].rstrip()
+        if body.strip():
+            marked = marked or pending
+            pending, seen_code = False, True
+        rows.append((start + offset, body, marked))
+    while rows and not rows[0][1].strip():
+        rows.pop(0)
+    while rows and not rows[-1][1].strip():
+        rows.pop()
+    if not rows:
+        return Pane("", (), (), start)
+    texts = dedent([text for _, text, _ in rows])
+    marked_numbers = tuple(n for n, (_, _, m) in enumerate(rows, start=1) if m)
+    indices = tuple(index for index, _, _ in rows)
+    return Pane("", tuple(texts), marked_numbers, indices[0], indices)
 
 
 def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[Pane]:
@@ -111,11 +169,10 @@ def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[
         )
     panes = []
     for title, (start, lines) in zip(titles, sides, strict=True):
-        first, kept = trim(start, lines)
-        if not kept:
+        pane = strip_markers(start, lines)
+        if not pane.lines:
             raise CodeDiffError(f"{describe(title)} is empty", line=start)
-        kept, marked = strip_markers(dedent(kept))
-        panes.append(Pane(title, tuple(kept), marked, first))
+        panes.append(replace(pane, title=title))
     return panes
 
 
@@ -145,25 +202,70 @@ def mixed_indentation(lines: list[str]) -> int | None:
     return None
 
 
-def changed_lines(panes: list[Pane], auto: bool = True) -> list[tuple[int, ...]]:
-    """The 1-based lines to emphasize in each pane.
+AUTODIFF_MIN_SIMILARITY = 0.5
+"""Default least similarity of two panes for automatic emphasis.
 
-    The ``#!`` markers win when any pane has one. Otherwise, if ``auto``, each
-    pane is compared with its neighbour (the first with the second, every other
-    with the first) and the lines that differ are returned.
-    """
-    if any(pane.marked for pane in panes) or not auto or len(panes) < 2:
-        return [pane.marked for pane in panes]
+The similarity is ``difflib``'s ratio of the panes' lines, ``2 * M / T``
+(``M`` lines in common, ``T`` lines in both panes). Below it the panes share
+too little for emphasis to help: most of each pane would be emphasized.
+``benchmarks/autodiff_corpus`` measures the choice.
+"""
+
+
+def neighbours(panes: list[Pane]) -> list[tuple[int, int]]:
+    """The pairs automatic emphasis compares: the first pane with the
+    second, every other pane with the first."""
+    return [(index, 1 if index == 0 else 0) for index in range(len(panes))]
+
+
+def similarity(left: tuple[str, ...], right: tuple[str, ...]) -> float:
+    """``difflib``'s ratio of two panes' lines (1.0: equal, 0.0: disjoint)."""
+    if not left and not right:
+        return 1.0
+    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
+
+
+def least_similarity(panes: list[Pane]) -> float:
+    """The lowest similarity among the pairs that automatic emphasis compares."""
+    if len(panes) < 2:
+        return 1.0
+    return min(
+        similarity(panes[index].lines, panes[other].lines)
+        for index, other in neighbours(panes)
+    )
+
+
+def diff_lines(panes: list[Pane]) -> list[tuple[int, ...]]:
+    """For each pane, the 1-based lines that differ from its neighbour's."""
     result = []
-    for index, pane in enumerate(panes):
-        other = panes[1 if index == 0 else 0]
-        matcher = difflib.SequenceMatcher(None, pane.lines, other.lines, autojunk=False)
+    for index, other in neighbours(panes):
+        matcher = difflib.SequenceMatcher(
+            None, panes[index].lines, panes[other].lines, autojunk=False
+        )
         changed: set[int] = set()
         for tag, start, end, _, _ in matcher.get_opcodes():
             if tag != "equal":
                 changed.update(range(start + 1, end + 1))
         result.append(tuple(sorted(changed)))
     return result
+
+
+def changed_lines(
+    panes: list[Pane], auto: bool = True, min_similarity: float = 0.0
+) -> list[tuple[int, ...]]:
+    """The 1-based lines to emphasize in each pane.
+
+    The ``#!`` markers win when any pane has one. Otherwise, if ``auto``, each
+    pane is compared with its neighbour (the first with the second, every other
+    with the first) and the lines that differ are returned, unless some
+    compared pair is less similar than ``min_similarity`` (see
+    :func:`least_similarity`): then nothing is emphasized.
+    """
+    if any(pane.marked for pane in panes) or not auto or len(panes) < 2:
+        return [pane.marked for pane in panes]
+    if least_similarity(panes) < min_similarity:
+        return [() for _ in panes]
+    return diff_lines(panes)
 
 
 def align(

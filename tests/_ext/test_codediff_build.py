@@ -274,6 +274,7 @@ def test_author_mistakes_are_warnings_at_file_and_line(app):
             "tabs mixed with spaces in the indentation of the side titled 'Tabs left'",
         ),
         (63, "give the panes' titles"),
+        (71, r"the title '\*x `y' has broken inline markup .*; it is shown as plain"),
     ]
     for line, message in expected:
         pattern = rf"index\.rst:{line}: WARNING: codediff: {message}.*\[codediff\.\w+\]"
@@ -282,8 +283,8 @@ def test_author_mistakes_are_warnings_at_file_and_line(app):
     html = (app.outdir / "index.html").read_text()
     assert "The page goes on after every mistake." in html
     assert "codediff-invalid" in html and "x = 1" in html  # bad content still shown
-    assert 'caption-text">====</span>' in html  # markup-like titles stay text
-    assert 'caption-text">*x `y</span>' in html
+    assert 'caption-text">====</span>' in html  # inline text, not a section
+    assert 'caption-text">*x `y</span>' in html  # broken markup: plain text
 
 
 @pytest.mark.sphinx("dummy", testroot="codediff-errors")

@@ -1,0 +1,190 @@
+"""How codediff's automatic emphasis behaves on real directives.
+
+Usage::
+
+    .venv/bin/python benchmarks/autodiff_corpus/measure.py [PATH ...]
+
+Each PATH is an rST file or a folder searched for ``*.rst``; the default is
+``benchmarks/autodiff_corpus/flax/`` (see README.md for what it holds and how
+to remake it from a Flax checkout). Every ``.. codediff::`` directive with
+inline content is split into panes exactly as codediff does
+(:func:`codediff.parsing.parse`), and for a range of thresholds of
+``codediff_autodiff_min_similarity`` it reports:
+
+- on directives whose authors marked lines with ``#!`` ("marked"): the recall
+  of the markers, the share of marked lines that the automatic diff would
+  also emphasize (on the same panes, markers removed), and its precision;
+- on directives without markers ("unmarked"), whose emphasis is the automatic
+  one: the share of flooded panes (more than half of the pane's lines
+  emphasized), of panes emphasized entirely, the median share of emphasized
+  lines per pane, and how many directives the threshold leaves unemphasized.
+
+Threshold 0 is the rule before the threshold existed. Lines are the lines a
+pane shows (blank lines included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from codediff.parsing import (
+    AUTODIFF_MIN_SIMILARITY,
+    CodeDiffError,
+    Pane,
+    diff_lines,
+    least_similarity,
+    parse,
+    split_titles,
+)
+
+HERE = Path(__file__).resolve().parent
+DIRECTIVE = re.compile(r"^(\s*)\.\.\s+codediff::\s*$")
+OPTION = re.compile(r"^:([\w-]+):(?:\s+(.*))?$")
+FLOOD = 0.5
+THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+@dataclass(frozen=True)
+class Directive:
+    source: str
+    line: int
+    panes: tuple[Pane, ...]
+
+    @property
+    def marked(self) -> bool:
+        return any(pane.marked for pane in self.panes)
+
+
+def directives_in(path: Path) -> list[Directive]:
+    """The inline-content codediff directives of an rST file, parsed."""
+    lines = path.read_text().splitlines()
+    found = []
+    index = 0
+    while index < len(lines):
+        match = DIRECTIVE.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        indent, start = len(match.group(1)), index
+        body: list[str] = []
+        index += 1
+        while index < len(lines) and (
+            not lines[index].strip()
+            or len(lines[index]) - len(lines[index].lstrip()) > indent
+        ):
+            body.append(lines[index])
+            index += 1
+        directive = read_directive(body, str(path), start + 1)
+        if directive is not None:
+            found.append(directive)
+    return found
+
+
+def read_directive(body: list[str], source: str, line: int) -> Directive | None:
+    while body and not body[-1].strip():
+        body.pop()
+    width = min((len(t) - len(t.lstrip()) for t in body if t.strip()), default=0)
+    body = [text[width:] for text in body]
+    options: dict[str, str] = {}
+    position = 0
+    while position < len(body) and (option := OPTION.match(body[position])):
+        options[option.group(1)] = option.group(2) or ""
+        position += 1
+    content = body[position:]
+    if "from" in options or not any(text.strip() for text in content):
+        return None
+    if "title" in options:
+        titles = split_titles(options["title"])
+    else:
+        titles = [options.get("title_left", ""), options.get("title_right", "")]
+    try:
+        panes = parse(content, titles, options.get("code_sep", "---"))
+    except CodeDiffError as error:
+        print(f"{source}:{line}: skipped: {error}", file=sys.stderr)
+        return None
+    return Directive(source, line, tuple(panes))
+
+
+def automatic(directive: Directive, threshold: float) -> list[tuple[int, ...]]:
+    """What the automatic diff emphasizes, markers ignored."""
+    panes = list(directive.panes)
+    if least_similarity(panes) < threshold:
+        return [() for _ in panes]
+    return diff_lines(panes)
+
+
+def measure(directives: list[Directive], threshold: float) -> dict[str, float]:
+    marked = [d for d in directives if d.marked]
+    unmarked = [d for d in directives if not d.marked]
+    hits = total_marked = total_auto = 0
+    for directive in marked:
+        for pane, auto in zip(
+            directive.panes, automatic(directive, threshold), strict=True
+        ):
+            hits += len(set(pane.marked) & set(auto))
+            total_marked += len(pane.marked)
+            total_auto += len(auto)
+    shares = []
+    restrained = 0
+    for directive in unmarked:
+        emphasized = automatic(directive, threshold)
+        restrained += not any(emphasized)
+        shares += [
+            len(auto) / len(pane.lines)
+            for pane, auto in zip(directive.panes, emphasized, strict=True)
+        ]
+    return {
+        "recall": hits / total_marked if total_marked else 0.0,
+        "precision": hits / total_auto if total_auto else 0.0,
+        "flooded": sum(share > FLOOD for share in shares) / len(shares),
+        "entire": sum(share == 1.0 for share in shares) / len(shares),
+        "median": statistics.median(shares),
+        "restrained": restrained,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[HERE / "flax"])
+    args = parser.parse_args(argv)
+    files = sorted(
+        file
+        for path in args.paths
+        for file in ([path] if path.is_file() else path.rglob("*.rst"))
+    )
+    directives = [d for file in files for d in directives_in(file)]
+    if not directives:
+        print("no codediff directives found", file=sys.stderr)
+        return 1
+    marked = [d for d in directives if d.marked]
+    unmarked = [d for d in directives if not d.marked]
+    print(
+        f"{len(files)} pages, {len(directives)} directives: {len(marked)} marked "
+        f"({sum(len(d.panes) for d in marked)} panes, "
+        f"{sum(len(p.marked) for d in marked for p in d.panes)} marked lines), "
+        f"{len(unmarked)} unmarked ({sum(len(d.panes) for d in unmarked)} panes)"
+    )
+    print()
+    print(
+        "min_similarity | marked: recall  precision | unmarked: flooded  "
+        "entire  median share  unemphasized directives"
+    )
+    for threshold in THRESHOLDS:
+        row = measure(directives, threshold)
+        default = "  (default)" if threshold == AUTODIFF_MIN_SIMILARITY else ""
+        before = "  (before)" if threshold == 0 else ""
+        print(
+            f"{threshold:14.1f} | {row['recall']:14.0%} {row['precision']:10.0%} "
+            f"| {row['flooded']:17.0%} {row['entire']:7.0%} {row['median']:13.0%} "
+            f"{row['restrained']:11.0f} of {len(unmarked)}{default}{before}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Automatic emphasis only where the panes share enough to make it sparse."""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from codediff.parsing import (
+    AUTODIFF_MIN_SIMILARITY,
+    changed_lines,
+    least_similarity,
+    parse,
+    similarity,
+)
+from docutils import nodes
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "autodiff_corpus"
+TWO = ["A", "B"]
+
+
+def test_similarity():
+    assert similarity(("a", "b"), ("a", "b")) == 1.0
+    assert similarity(("a",), ("b",)) == 0.0
+    assert similarity((), ()) == 1.0
+    assert similarity(("a", "b", "c"), ("a", "B", "c", "d")) == pytest.approx(4 / 7)
+
+
+def test_changed_lines_below_the_threshold_emphasize_nothing():
+    close = parse(["a", "b", "c", "---", "a", "B", "c", "d"], TWO)  # 0.57
+    apart = parse(["a", "b", "c", "---", "x", "y", "c"], TWO)  # 0.33
+    assert least_similarity(close) == pytest.approx(4 / 7)
+    assert changed_lines(close, min_similarity=0.5) == [(2,), (2, 4)]
+    assert changed_lines(apart, min_similarity=0.5) == [(), ()]
+    assert changed_lines(apart) == [(1, 2), (1, 2)]  # no threshold: as before
+    marked = parse(["a", "---", "z  #!"], TWO)
+    assert changed_lines(marked, min_similarity=0.9) == [(), (1,)]  # markers win
+
+
+def test_three_panes_compare_with_the_first():
+    panes = parse(["a", "b", "---", "a", "c", "---", "x", "y"], ["A", "B", "C"])
+    assert least_similarity(panes) == 0.0  # C shares nothing with A
+    assert changed_lines(panes, min_similarity=0.5) == [(), (), ()]
+
+
+PAGE = """\
+Autodiff
+========
+
+.. codediff::
+   :title: Close A, Close B
+
+   a = 1
+   b = 2
+   c = 3
+   ---
+   a = 1
+   b = 20
+   c = 3
+
+.. codediff::
+   :title: Apart A, Apart B
+
+   x = 1
+   y = 2
+   ---
+   u = 1
+   v = 2
+
+.. codediff::
+   :title: Forced A, Forced B
+   :autodiff:
+
+   x = 1
+   y = 2
+   ---
+   u = 1
+   v = 2
+
+.. codediff::
+   :title: Off A, Off B
+   :no_autodiff:
+
+   a = 1
+   b = 2
+   ---
+   a = 1
+   b = 3
+"""
+
+
+def build(make_app, path: Path, conf: str = "", page: str = PAGE):
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "conf.py").write_text(f'extensions = ["codediff"]\n{conf}')
+    (path / "index.rst").write_text(page)
+    app = make_app("dummy", srcdir=path)
+    app.build()
+    return app
+
+
+def highlights(app) -> list[list[int]]:
+    return [
+        block["highlight_args"].get("hl_lines", [])
+        for block in app.env.get_doctree("index").findall(nodes.literal_block)
+        if "codediff-code" in block["classes"]
+    ]
+
+
+def test_default_threshold(make_app, tmp_path):
+    app = build(make_app, tmp_path)
+    assert app.config.codediff_autodiff is True
+    assert app.config.codediff_autodiff_min_similarity == AUTODIFF_MIN_SIMILARITY == 0.5
+    assert highlights(app) == [[2], [2], [], [], [1, 2], [1, 2], [], []]
+    assert app.warning.getvalue() == ""
+    status = app.status.getvalue()
+    # An info message (not a warning) says why the second one has none.
+    assert re.search(
+        r"index\.rst:15: codediff: the panes share little \(similarity 0\.00, below "
+        r"codediff_autodiff_min_similarity = 0\.5\), so no line is emphasized; mark "
+        r"lines with #! or force the diff with :autodiff:",
+        status,
+    )
+    assert status.count("share little") == 1
+
+
+def test_conf_turns_automatic_emphasis_off(make_app, tmp_path):
+    app = build(make_app, tmp_path, "codediff_autodiff = False\n")
+    assert highlights(app) == [[], [], [], [], [1, 2], [1, 2], [], []]
+    assert "share little" not in app.status.getvalue()
+
+
+def test_conf_threshold(make_app, tmp_path):
+    app = build(make_app, tmp_path, "codediff_autodiff_min_similarity = 0\n")
+    assert highlights(app) == [[2], [2], [1, 2], [1, 2], [1, 2], [1, 2], [], []]
+    strict = build(
+        make_app, tmp_path / "strict", "codediff_autodiff_min_similarity = 0.9\n"
+    )
+    assert highlights(strict) == [[], [], [], [], [1, 2], [1, 2], [], []]
+
+
+def test_both_flags_warn(make_app, tmp_path):
+    page = (
+        "Both\n====\n\n.. codediff::\n   :title: A, B\n   :autodiff:\n"
+        "   :no_autodiff:\n\n   a = 1\n   ---\n   a = 2\n"
+    )
+    app = build(make_app, tmp_path, page=page)
+    assert highlights(app) == [[], []]
+    assert re.search(
+        r"index\.rst:4: WARNING: codediff: give :autodiff: or :no_autodiff:, not both "
+        r"\[codediff\.autodiff\]",
+        app.warning.getvalue(),
+    )
+
+
+# --- the benchmark script, on a corpus of our own ---------------------------------
+
+CORPUS = """\
+.. codediff::
+  :title: Marked A, Marked B
+
+  keep = 1
+  old = 2
+  ---
+  keep = 1
+  new = 3  #!
+
+.. codediff::
+  :title_left: Apart A
+  :title_right: Apart B
+
+  p = 1
+  q = 2
+  ---
+  r = 1
+  s = 2
+
+.. codediff::
+  :title: Close A, Close B
+
+  a = 1
+  b = 2
+  c = 3
+  ---
+  a = 1
+  b = 20
+  c = 3
+
+.. codediff::
+  :from: some.module:name
+"""
+
+
+def load_measure():
+    name = "autodiff_corpus_measure"
+    spec = importlib.util.spec_from_file_location(name, BENCH / "measure.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_measure_script(tmp_path, capsys):
+    measure = load_measure()
+    page = tmp_path / "page.rst"
+    page.write_text(CORPUS)
+    directives = measure.directives_in(page)
+    assert [d.marked for d in directives] == [True, False, False]  # :from: skipped
+    before = measure.measure(directives, 0.0)
+    after = measure.measure(directives, 0.5)
+    # Marked: "new = 3" is marked and differs, so the diff finds it; at 0.5 the
+    # pair (similarity 0.5) still gets it.
+    assert before["recall"] == after["recall"] == 1.0
+    assert before["precision"] == after["precision"] == 0.5  # old = 2 too
+    # Unmarked: Apart floods both panes (100%), Close emphasizes 1/3 and 1/3.
+    assert before["flooded"] == 0.5 and before["entire"] == 0.5
+    assert after["flooded"] == 0.0 and after["restrained"] == 1
+    assert measure.main([str(page)]) == 0
+    assert "3 directives: 1 marked" in capsys.readouterr().out
