@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util.fileutil import copy_asset_file
 
 from codediff.builder import CodeDiffDocTestBuilder
 from codediff.directive import CodeDiff
@@ -43,12 +44,20 @@ SKIP = (skip_node, None)
 
 
 def _add_css(app: Sphinx) -> None:
-    """Ships and links ``codediff.css``, for HTML builders only."""
-    if app.builder.format != "html":
-        return
-    if str(STATIC) not in map(str, app.config.html_static_path):
-        app.config.html_static_path.append(str(STATIC))
-    app.add_css_file("codediff.css")
+    """Links ``codediff.css``, for HTML builders only.
+
+    The file is copied by :func:`_copy_css` rather than through
+    ``html_static_path``: a path added once the builder starts would make the
+    saved configuration differ from ``conf.py``'s, so that every later build
+    reported "The configuration has changed".
+    """
+    if app.builder.format == "html":
+        app.add_css_file("codediff.css")
+
+
+def _copy_css(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        copy_asset_file(STATIC / "codediff.css", Path(app.outdir, "_static"))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -77,6 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         html=(visit_codediff_literal_html, depart_codediff_literal_html),
     )
     app.connect("builder-inited", _add_css)
+    app.connect("build-finished", _copy_css)
     return {
         "version": __version__,
         "parallel_read_safe": True,

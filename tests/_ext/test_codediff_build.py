@@ -126,6 +126,11 @@ def test_html_side_by_side_valid_and_escaped(app):
     assert "<!--" not in html  # hidden tests are not shipped in the page
     assert "After the last codediff." in html
     assert (app.outdir / "_static" / "codediff.css").is_file()
+    # Copied, not added to html_static_path: the saved configuration stays
+    # the same as conf.py's for every builder.
+    assert str(Path(codediff.__file__).parent / "static") not in map(
+        str, app.config.html_static_path
+    )
     assert 'href="_static/codediff.css' in html
 
 

@@ -173,7 +173,6 @@ def test_the_landing_page_keeps_the_navigation(build):
 def test_the_api_page_leads_with_the_factories(build):
     api = (build.html / "docs" / "api.html").read_text()
     order = [
-        'id="installing-the-package"',
         'id="lr_scheduling.create_triangular_schedule"',
         'id="lr_scheduling.cyclical_schedule"',
         'id="helpers"',
@@ -182,12 +181,15 @@ def test_the_api_page_leads_with_the_factories(build):
         'id="lr_scheduling.schedules.check_step_count"',
         'id="lr_scheduling.schedules.MODES"',
         'id="lr_scheduling.schedules.SCALE_MODES"',
+        'id="lr_scheduling.data.load_digits"',
+        'id="lr_scheduling.data.load_mnist"',
+        'id="installing-the-package"',
     ]
     positions = [api.find(marker) for marker in order]
     assert -1 not in positions, dict(zip(order, positions, strict=True))
     assert positions == sorted(positions)
-    install = api[positions[0] : positions[1]]
-    assert re.sub(r"<[^>]+>", "", install).count("pip install -e .") == 1
+    install = re.sub(r"<[^>]+>", "", api[positions[-1] :])
+    assert install.count('pip install "./lr_scheduling-0.1.0-py3-none-any.whl[guide]"') == 1
 
 
 def test_the_api_page_shows_the_real_constants():
