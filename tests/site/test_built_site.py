@@ -189,7 +189,10 @@ def test_the_api_page_leads_with_the_factories(build):
     assert -1 not in positions, dict(zip(order, positions, strict=True))
     assert positions == sorted(positions)
     install = re.sub(r"<[^>]+>", "", api[positions[-1] :])
-    assert install.count('pip install "./lr_scheduling-0.1.0-py3-none-any.whl[guide]"') == 1
+    assert (
+        install.count('pip install "./lr_scheduling-0.1.0-py3-none-any.whl[guide]"')
+        == 1
+    )
 
 
 def test_the_api_page_shows_the_real_constants():
