@@ -29,12 +29,12 @@ class CNN(nn.Module):
 
 
 def cross_entropy_loss(logits, labels):
-    """Mean cross-entropy of float ``logits`` (N, 10) against int ``labels`` (N,)."""
+    """Mean cross-entropy: float ``logits`` (N, 10), int ``labels`` (N,)."""
     return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
 
 
 def compute_metrics(logits, labels):
-    """``{"loss", "accuracy"}`` as float32 scalars; accuracy is a fraction in [0, 1]."""
+    """``{"loss", "accuracy"}``, float32 scalars; accuracy is in [0, 1]."""
     loss = cross_entropy_loss(logits, labels)
     accuracy = jnp.mean(jnp.argmax(logits, -1) == labels)
     return {"loss": loss, "accuracy": accuracy}
@@ -42,6 +42,6 @@ def compute_metrics(logits, labels):
 
 @jax.jit
 def eval_step(state, batch):
-    """The metrics of ``state``'s model on a whole batch ``{"image", "label"}``."""
+    """The metrics of the model on a whole ``{"image", "label"}`` batch."""
     logits = state.apply_fn({"params": state.params}, batch["image"])
     return compute_metrics(logits, batch["label"])
