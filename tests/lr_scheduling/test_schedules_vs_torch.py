@@ -173,8 +173,14 @@ SIZES = st.one_of(
 )
 def test_random_sizes_match_cycliclr(up, down, mode, gamma):
     case = {"step_size_up": up, "step_size_down": down, "mode": mode, "gamma": gamma}
-    expected = torch_rates(80, base_lr=0.01, max_lr=0.1, **case)
     schedule = cyclical_schedule(0.01, 0.1, **case)
+    try:
+        expected = torch_rates(80, base_lr=0.01, max_lr=0.1, **case)
+    except OverflowError:  # 2.0 ** (cycle - 1) past 1024 cycles: a listed difference
+        assert mode == "triangular2"
+        rates = np.asarray(schedule(np.arange(80)))
+        assert np.all((rates >= 0.01 * (1 - 1e-6)) & (rates <= 0.1 * (1 + 1e-6)))
+        return
     # A fractional period leaves a float32 position, off by up to an ulp:
     # (period - position) / step_size_down can then be off by ~1e-7 absolute,
     # times the scale, which exp_range grows to gamma**79 when gamma > 1.
