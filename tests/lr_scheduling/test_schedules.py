@@ -292,10 +292,33 @@ def test_triangular_rejects_bad_arguments(kwargs, message):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"step_size_up": 0}, "step_size_up must be a positive integer, got 0"),
-        ({"step_size_up": 2.5}, "step_size_up must be a positive integer, got 2.5"),
-        ({"step_size_down": 0}, "step_size_down must be a positive integer, got 0"),
-        ({"step_size_down": -1}, "step_size_down must be a positive integer, got -1"),
+        ({"step_size_up": 0}, "step_size_up must be a finite number > 0, got 0"),
+        ({"step_size_up": 0.0}, "step_size_up must be a finite number > 0, got 0.0"),
+        ({"step_size_up": -2.5}, r"step_size_up must be a finite number > 0, got -2.5"),
+        ({"step_size_up": inf}, "step_size_up must be a finite number > 0, got inf"),
+        ({"step_size_up": nan}, "step_size_up must be a finite number > 0, got nan"),
+        ({"step_size_up": "4"}, "step_size_up must be a finite number > 0, got '4'"),
+        ({"step_size_up": True}, "step_size_up must be a finite number > 0, got True"),
+        (
+            {"step_size_up": np.array([4])},
+            r"step_size_up must be a finite number > 0, got array\(\[4\]\)",
+        ),
+        (
+            {"step_size_up": jnp.array(True)},
+            r"step_size_up must be a finite number > 0, got Array\(True",
+        ),
+        (
+            {"step_size_down": -1},
+            "step_size_down must be a finite number >= 0, got -1",
+        ),
+        (
+            {"step_size_down": -0.5},
+            "step_size_down must be a finite number >= 0, got -0.5",
+        ),
+        (
+            {"step_size_down": np.float32(nan)},
+            r"step_size_down must be a finite number >= 0, got np.float32\(nan\)",
+        ),
         ({"base_lr": -1.0}, "base_lr must be finite and >= 0, got -1.0"),
         ({"max_lr": nan}, "max_lr must be finite and >= 0, got nan"),
         ({"base_lr": 1.0, "max_lr": 0.5}, "base_lr must be <= max_lr, got base_lr=1.0"),
@@ -327,3 +350,238 @@ def test_errors_come_at_creation_not_at_trace_time():
     assert jax.jit(schedule).lower(jnp.int32(0)) is not None
     with pytest.raises(ValueError):
         cyclical_schedule(0.001, 0.01, 4, mode="exp_range", gamma=0.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"lr_max": jnp.float32(nan)},
+            r"lr_max must be finite and >= 0, got Array\(nan, dtype=float32\)",
+        ),
+        (
+            {"lr_min": np.array(-0.1)},
+            r"lr_min must be finite and >= 0, got array\(-0.1\)",
+        ),
+        (
+            {"lr_max": jnp.array([0.1, inf])},
+            r"lr_max must be finite and >= 0, got Array\(\[0.1, inf\]",
+        ),
+        (
+            {"lr_min": jnp.array([0.001, 0.5]), "lr_max": np.array([0.01, 0.2])},
+            r"lr_min must be <= lr_max, got lr_min=Array\(\[0.001, 0.5",
+        ),
+        ({"lr_max": np.float64(-1.0)}, "lr_max must be finite and >= 0, got"),
+        ({"lr_max": jnp.array(True)}, r"lr_max must be a real number, got Array\(True"),
+        ({"lr_max": np.array(0.1 + 0j)}, "lr_max must be a real number, got array"),
+        ({"lr_max": [0.1]}, r"lr_max must be a real number, got \[0.1\]"),
+        (
+            {"steps_per_cycle": jnp.float32(4.0)},
+            r"steps_per_cycle must be a positive integer, got Array\(4., dtype=float32\)",
+        ),
+        (
+            {"steps_per_cycle": np.array(4.0)},
+            r"steps_per_cycle must be a positive integer, got array\(4.\)",
+        ),
+        (
+            {"steps_per_cycle": np.array([4])},
+            r"steps_per_cycle must be a positive integer, got array\(\[4\]\)",
+        ),
+        (
+            {"steps_per_cycle": jnp.int32(0)},
+            r"steps_per_cycle must be a positive integer, got Array\(0, dtype=int32",
+        ),
+        (
+            {"steps_per_cycle": np.int8(-3)},
+            r"steps_per_cycle must be a positive integer, got np.int8\(-3\)",
+        ),
+        (
+            {"steps_per_cycle": np.True_},
+            "steps_per_cycle must be a positive integer, got np.True_",
+        ),
+    ],
+)
+def test_concrete_arrays_and_numpy_scalars_are_checked(kwargs, message):
+    arguments = {"lr_min": 0.001, "lr_max": 0.01, "steps_per_cycle": 10} | kwargs
+    with pytest.raises(ValueError, match=f"^{message}"):
+        create_triangular_schedule(**arguments)
+
+
+@pytest.mark.parametrize(
+    "gamma, message",
+    [
+        (jnp.float32(0.0), r"gamma must be a finite number > 0, got Array\(0"),
+        (np.array([0.9, -0.1]), r"gamma must be a finite number > 0, got array"),
+        (jnp.array(nan), r"gamma must be a finite number > 0, got Array\(nan"),
+        ("0.9", "gamma must be a real number > 0, got '0.9'"),
+        (True, "gamma must be a real number > 0, got True"),
+    ],
+)
+def test_concrete_gamma_is_checked(gamma, message):
+    with pytest.raises(ValueError, match=f"^{message}"):
+        cyclical_schedule(0.001, 0.01, 4, mode="exp_range", gamma=gamma)
+
+
+def test_traced_step_counts_are_a_clear_error():
+    with pytest.raises(ValueError, match="^steps_per_cycle must be a static integer"):
+        jax.jit(lambda p: create_triangular_schedule(0.01, 0.1, p)(3))(8)
+    with pytest.raises(ValueError, match="^step_size_up must be a static number"):
+        jax.jit(lambda p: cyclical_schedule(0.01, 0.1, p)(3))(4)
+    with pytest.raises(ValueError, match="^step_size_down must be a static number"):
+        jax.jit(lambda p: cyclical_schedule(0.01, 0.1, 4, p)(3))(4.0)
+
+
+# --- hyperparameters as arrays and traced values ----------------------------
+
+
+@pytest.mark.parametrize(
+    "lr_max",
+    [jnp.float32(0.1), np.array(0.1), np.float32(0.1), np.float64(0.1), 0.1],
+    ids=["jnp.float32", "np.array", "np.float32", "np.float64", "float"],
+)
+@pytest.mark.parametrize(
+    "count",
+    [jnp.int32(8), np.int64(8), np.array(8), jnp.uint8(8), 8],
+    ids=["jnp.int32", "np.int64", "np.array", "jnp.uint8", "int"],
+)
+def test_numpy_and_jax_scalars_are_accepted(lr_max, count):
+    expected = values(create_triangular_schedule(0.01, 0.1, 8), range(12))
+    triangular = create_triangular_schedule(jnp.float32(0.01), lr_max, count)
+    np.testing.assert_allclose(values(triangular, range(12)), expected, rtol=RTOL)
+    cyclical = cyclical_schedule(0.01, lr_max, count // 2, mode="exp_range", gamma=1.0)
+    np.testing.assert_allclose(values(cyclical, range(12)), expected, rtol=RTOL)
+
+
+def test_vmap_over_the_rates_like_optax():
+    tops = jnp.array([0.1, 0.2])
+    # The brief's reference: optax.linear_schedule vmaps over its end value.
+    linear = jax.vmap(lambda top: optax.linear_schedule(0.01, top, 8)(3))(tops)
+    np.testing.assert_allclose(linear, [0.04375, 0.08125], rtol=RTOL)
+    triangular = jax.vmap(lambda top: create_triangular_schedule(0.01, top, 8)(3))
+    # step 3 of 8 is 3/4 of the way up: 0.01 + 0.75 * (top - 0.01)
+    np.testing.assert_allclose(triangular(tops), [0.0775, 0.1525], rtol=RTOL)
+    bottoms = jnp.array([0.0, 0.05])
+    cyclical = jax.vmap(
+        lambda low: cyclical_schedule(low, 0.1, 4, mode="triangular2")(10)
+    )
+    # step 10 is in cycle 2, 2/4 of the way up: low + 0.5 * 0.5 * (0.1 - low)
+    np.testing.assert_allclose(cyclical(bottoms), [0.025, 0.0625], rtol=RTOL)
+    gammas = jnp.array([0.5, 1.0])
+    exp_range = jax.vmap(
+        lambda g: cyclical_schedule(0.0, 0.1, 4, mode="exp_range", gamma=g)(2)
+    )
+    np.testing.assert_allclose(exp_range(gammas), [0.0125, 0.05], rtol=RTOL)
+
+
+def test_rates_as_arrays_broadcast_with_the_steps():
+    schedule = create_triangular_schedule(0.0, jnp.array([0.1, 0.2, 0.4]), 4)
+    grid = schedule(jnp.arange(5)[:, None])
+    assert grid.shape == (5, 3)
+    np.testing.assert_allclose(grid[:, 2], [0.0, 0.2, 0.4, 0.2, 0.0], rtol=RTOL)
+
+
+def test_traced_rates_under_jit_and_grad():
+    def rate(low, high, gamma, step):
+        return cyclical_schedule(low, high, 3, 5, mode="exp_range", gamma=gamma)(step)
+
+    eager = cyclical_schedule(0.01, 0.1, 3, 5, mode="exp_range", gamma=0.9)
+    assert float(jax.jit(rate)(0.01, 0.1, 0.9, 2)) == pytest.approx(
+        float(eager(2)), rel=RTOL
+    )
+    # d rate / d max_lr at step 2 = fraction * scale = (2 / 3) * 0.9**2
+    grad = jax.grad(rate, argnums=1)(0.01, 0.1, 0.9, 2)
+    assert float(grad) == pytest.approx(2 / 3 * 0.81, rel=RTOL)
+    triangular = jax.grad(lambda top: create_triangular_schedule(0.0, top, 8)(3))
+    assert float(triangular(0.1)) == pytest.approx(0.75, rel=RTOL)
+
+
+# --- no NaN at any step (exp_range overflow and its kin) ------------------
+
+MODE_CASES = st.sampled_from(["triangular", "triangular2", "exp_range"])
+GAMMAS = st.one_of(
+    st.floats(min_value=1e-3, max_value=0.999999),
+    st.floats(min_value=1.000001, max_value=1e3),
+    st.just(1.0),
+)
+HUGE_STEPS = st.one_of(
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.integers(min_value=2**31, max_value=2**63 - 1),
+    st.integers(min_value=0, max_value=200),
+)
+
+
+def call_as(kind: str, schedule, step: int) -> float:
+    """The rate at step, passed as a Python int, np.int64, or int32/int64 under jit."""
+    if kind == "python":
+        return float(schedule(step))
+    if kind == "numpy":
+        return float(schedule(np.int64(step)))
+    if kind == "jit" and step < 2**31:
+        return float(jax.jit(schedule)(jnp.int32(step)))
+    with jax.enable_x64(True):
+        return float(jax.jit(schedule)(jnp.asarray(step, dtype=jnp.int64)))
+
+
+def test_exp_range_at_the_overflow_from_the_report():
+    schedule = cyclical_schedule(
+        0.01, 0.1, step_size_up=4, mode="exp_range", gamma=1.001
+    )
+    # step 100000 starts a cycle: 0.01 exactly, where 0 * inf used to give NaN
+    assert float(schedule(100_000)) == pytest.approx(0.01, rel=RTOL)
+    assert float(jax.jit(schedule)(jnp.int32(100_000))) == pytest.approx(0.01, rel=RTOL)
+    # past it the true rate, 0.0225 * 1.001**100001 ~ 6e41, overflows float32
+    assert float(schedule(100_001)) == inf
+    with jax.enable_x64(True):  # ... but not float64, where it matches CyclicLR
+        wide = float(schedule(jnp.asarray(100_001, dtype=jnp.int64)))
+    assert wide == pytest.approx(0.01 + 0.0225 * 1.001**100_001, rel=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    mode=MODE_CASES,
+    gamma=GAMMAS,
+    up=st.integers(min_value=1, max_value=50),
+    down=st.integers(min_value=0, max_value=50),
+    step=HUGE_STEPS,
+    kind=st.sampled_from(["python", "numpy", "jit", "x64"]),
+)
+def test_no_nan_at_any_step(mode, gamma, up, down, step, kind):
+    schedule = cyclical_schedule(0.01, 0.1, up, down, mode=mode, gamma=gamma)
+    rate = call_as(kind, schedule, step)
+    assert not math.isnan(rate)
+    assert rate >= 0.01 * (1 - RTOL)
+    if mode != "exp_range" or gamma <= 1:
+        assert rate <= 0.1 * (1 + RTOL)
+    if step % (up + down) == 0:  # the foot of a cycle, whatever the scale
+        assert rate == pytest.approx(0.01, rel=RTOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mode=MODE_CASES,
+    gamma=GAMMAS,
+    up=st.integers(min_value=1, max_value=50),
+    step=st.integers(min_value=-(2**63), max_value=-1),
+    kind=st.sampled_from(["python", "numpy", "x64"]),
+)
+def test_no_nan_at_negative_steps(mode, gamma, up, step, kind):
+    schedule = cyclical_schedule(0.01, 0.1, up, mode=mode, gamma=gamma)
+    if kind == "python":
+        rate = float(schedule(step))
+    elif kind == "numpy":
+        rate = float(schedule(np.int64(step)))
+    else:
+        with jax.enable_x64(True):
+            rate = float(jax.jit(schedule)(jnp.asarray(step, dtype=jnp.int64)))
+    assert not math.isnan(rate) and rate >= 0.01 * (1 - RTOL)
+
+
+def test_triangular_never_nan_at_extreme_steps():
+    schedule = create_triangular_schedule(0.01, 0.1, 7)
+    steps = [0, 2**31 - 1, 2**63 - 1, 2**64 + 3, -(2**63)]
+    rates = [float(schedule(step)) for step in steps]
+    assert not any(math.isnan(rate) for rate in rates)
+    assert all(0.01 * (1 - RTOL) <= rate <= 0.1 * (1 + RTOL) for rate in rates)
+    floats = schedule(jnp.array([1e30, -1e30, 3.4e38, 2.5], dtype=jnp.float32))
+    assert not np.any(np.isnan(floats))
+    assert np.all((floats >= 0.01 * (1 - RTOL)) & (floats <= 0.1 * (1 + RTOL)))
