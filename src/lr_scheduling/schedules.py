@@ -218,12 +218,13 @@ def create_triangular_schedule(
     (a Python, NumPy or concrete JAX one). A bad argument raises
     ``ValueError`` naming it.
 
-    The rate has the float type Optax's own schedules give for the step
-    (see :func:`cycle_position`): float32 for an int32 step such as Optax's
-    step count, even under x64, so a float32 model stays float32; float64 for
-    an int64 step; the default float type, weakly typed, for a Python int; a
-    float step's own type, except float32 for float16 and bfloat16. Rates
-    given as arrays take part in type promotion as in ``jax.numpy``.
+    The rate has the float type Optax's own schedules give for the step (see
+    :func:`~lr_scheduling.schedules.cycle_position`): float32 for an int32
+    step such as Optax's step count, even under x64, so a float32 model stays
+    float32; float64 for an int64 step; the default float type, weakly typed,
+    for a Python int; a float step's own type, except float32 for float16 and
+    bfloat16. Rates given as arrays take part in type promotion as in
+    ``jax.numpy``.
 
     Args:
       lr_min: the rate at the start and end of every cycle.
@@ -290,7 +291,7 @@ def cyclical_schedule(
     ``CyclicLR`` does before its first ``scheduler.step()``. The step sizes
     may have fractions, as in ``CyclicLR``, and ``step_size_down`` may be 0 (a
     sawtooth); whole sizes keep the exact integer arithmetic of
-    :func:`cycle_position`.
+    :func:`~lr_scheduling.schedules.cycle_position`.
 
     A custom ``scale_fn`` replaces the mode's scale. It is given the cycle
     number ``c`` (``scale_mode="cycle"``, the default) or the step
@@ -430,7 +431,7 @@ def _fractional_cycle_position(
     are divided so, on the host in float64. Other steps are divided in their
     float type (float32 at least), where a quotient within a few units in the
     last place of a whole number counts as whole, as float64 would round it.
-    The results have the float types of :func:`cycle_position`.
+    The results have the float types of :func:`~lr_scheduling.schedules.cycle_position`.
     """
     if isinstance(step, int) or (
         isinstance(step, np.integer | np.ndarray)
