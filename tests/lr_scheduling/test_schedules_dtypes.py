@@ -17,6 +17,7 @@ import optax
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from test_schedules import exact_triangular
 
 from lr_scheduling import create_triangular_schedule, cyclical_schedule
 
@@ -137,16 +138,6 @@ def test_x64_keeps_a_float32_training_float32(name, injected):
 
 
 # --- integer steps of every type --------------------------------------------
-
-
-def exact_triangular(step: int, lr_min: float, lr_max: float, period: int) -> float:
-    rise = (period + 1) // 2
-    position = step % period
-    if position <= rise:
-        fraction = Fraction(position, rise)
-    else:
-        fraction = Fraction(period - position, period - rise)
-    return float(Fraction(lr_min) + (Fraction(lr_max) - Fraction(lr_min)) * fraction)
 
 
 def exact_cyclical(
