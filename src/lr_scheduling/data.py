@@ -40,7 +40,13 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dat
       >>> train_ds["image"].shape, test_ds["label"].shape
       ((1438, 8, 8, 1), (359,))
     """
-    from sklearn.datasets import load_digits as sklearn_digits
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "load_digits needs scikit-learn, part of the package's 'guide' extra: "
+            'pip install "lr-scheduling[guide]" (or pip install scikit-learn)'
+        ) from error
 
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")

@@ -323,9 +323,11 @@ def cyclical_schedule(
       here, as do ``base_lr > max_lr``, negative or non-finite rates,
       ``gamma <= 0`` or non-finite, an unknown ``mode`` beside a
       ``scale_fn``, an unknown ``scale_mode`` (``CyclicLR`` reads it as
-      ``"iterations"``), and a ``scale_mode`` beside a built-in mode
-      (``CyclicLR`` ignores it). ``step_size_up=0`` and NaN sizes fail in
-      both (``ZeroDivisionError`` and ``ValueError`` there).
+      ``"iterations"``), and a ``scale_mode`` that contradicts a built-in
+      mode's own (``CyclicLR`` ignores it; a matching one is accepted, and
+      ``gamma`` is ignored except by ``"exp_range"``, as there).
+      ``step_size_up=0`` and NaN sizes fail in both (``ZeroDivisionError``
+      and ``ValueError`` there).
     * Arithmetic. ``CyclicLR`` computes ``step / total_size`` in Python
       floats (float64), which drift past 2**53 steps. Here whole step sizes
       divide integer steps exactly; a period with a fraction divides Python

@@ -2,6 +2,7 @@
 
 import gzip
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -129,3 +130,10 @@ def test_mismatched_counts_are_reported(tmp_path):
     (tmp_path / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(5)))
     with pytest.raises(DataFileError, match="6 images but 5 labels"):
         load_mnist(tmp_path)
+
+
+def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
+    # None in sys.modules makes the import fail, as in an install without the extra.
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ModuleNotFoundError, match=r"lr-scheduling\[guide\]"):
+        load_digits()
