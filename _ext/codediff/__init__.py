@@ -57,7 +57,10 @@ def _add_css(app: Sphinx) -> None:
 
 def _copy_css(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
-        copy_asset_file(STATIC / "codediff.css", Path(app.outdir, "_static"))
+        # force: a stylesheet changed since the last build replaces its old copy
+        # (without it Sphinx keeps the old one and warns).
+        target = Path(app.outdir, "_static")
+        copy_asset_file(STATIC / "codediff.css", target, force=True)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

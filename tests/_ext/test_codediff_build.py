@@ -388,6 +388,20 @@ def test_incremental_rebuild_matches_fresh_build(make_app, tmp_path):
     }
 
 
+def test_a_changed_stylesheet_replaces_its_old_copy(make_app, tmp_path):
+    srcdir = write_project(tmp_path, "Page\n====\n\n.. codediff::\n\n  x = 1\n")
+    make_app("html", srcdir=srcdir).build()
+    copied = srcdir / "_build" / "html" / "_static" / "codediff.css"
+    copied.write_text("/* the stylesheet of an older build */\n")
+    again = make_app("html", srcdir=srcdir)
+    again.build()
+    assert "copy_overwrite" not in again.warning.getvalue()
+    source = Path(codediff.__file__).parent / "static" / "codediff.css"
+    assert (Path(again.outdir) / "_static" / "codediff.css").read_text() == (
+        source.read_text()
+    )
+
+
 # --- the pinned toolchain -------------------------------------------------------
 
 
