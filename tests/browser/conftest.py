@@ -16,15 +16,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
-from sitetools import reader_environment
+from sitetools import BUILD, HTML, REPO, build_site, reader_environment
 
 from .harness import (
-    BUILD,
     CHROMIUM,
     CHROMIUM_ARGS,
-    HTML,
     MEASURE,
-    REPO,
     ROOTS,
     VIEWPORTS,
     Site,
@@ -38,7 +35,7 @@ from .harness import (
 
 @pytest.fixture(scope="session")
 def site() -> Iterator[Site]:
-    subprocess.run(["make", "html", "SPHINXOPTS=-q"], cwd=REPO, check=True)
+    build_site()
     base, server = serve(HTML)
     yield Site(HTML, base, discover(HTML))
     server.shutdown()

@@ -21,10 +21,8 @@ from urllib.parse import urlsplit
 from docutils import nodes
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from sitetools import BUILD, REPO
 
-REPO = Path(__file__).resolve().parents[2]
-BUILD = REPO / "_build"
-HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
 ROOTS = REPO / "tests" / "roots"
 MEASURE = Path(__file__).with_name("measure.js")

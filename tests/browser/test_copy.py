@@ -2,8 +2,9 @@
 the clipboard."""
 
 import pytest
+from sitetools import BUILD
 
-from .harness import BUILD, click_every_copy_button, output_block_texts
+from .harness import click_every_copy_button, output_block_texts
 
 # tests/roots/test-browser-copy/index.rst, button by button, as written there
 # less the #! markers and the doctest prompts and output.

@@ -259,6 +259,13 @@ def test_exact_at_10_to_12_with_x64():
 nan, inf = float("nan"), float("inf")
 
 
+def assert_triangular_rejects(kwargs: dict, message: str) -> None:
+    """Valid arguments with ``kwargs`` replaced raise ``message`` at creation."""
+    arguments = {"lr_min": 0.001, "lr_max": 0.01, "steps_per_cycle": 10} | kwargs
+    with pytest.raises(ValueError, match=f"^{message}"):
+        create_triangular_schedule(**arguments)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -284,9 +291,7 @@ nan, inf = float("nan"), float("inf")
     ],
 )
 def test_triangular_rejects_bad_arguments(kwargs, message):
-    arguments = {"lr_min": 0.001, "lr_max": 0.01, "steps_per_cycle": 10} | kwargs
-    with pytest.raises(ValueError, match=f"^{message}"):
-        create_triangular_schedule(**arguments)
+    assert_triangular_rejects(kwargs, message)
 
 
 @pytest.mark.parametrize(
@@ -402,9 +407,7 @@ def test_errors_come_at_creation_not_at_trace_time():
     ],
 )
 def test_concrete_arrays_and_numpy_scalars_are_checked(kwargs, message):
-    arguments = {"lr_min": 0.001, "lr_max": 0.01, "steps_per_cycle": 10} | kwargs
-    with pytest.raises(ValueError, match=f"^{message}"):
-        create_triangular_schedule(**arguments)
+    assert_triangular_rejects(kwargs, message)
 
 
 @pytest.mark.parametrize(
