@@ -37,7 +37,8 @@ class Build:
 
 def _sphinx(*args: str | Path) -> str:
     env = {k: v for k, v in os.environ.items() if k != "LR_SCHEDULING_INTERSPHINX"}
-    command = [sys.executable, "-m", "sphinx", *map(str, args)]
+    # --no-color: CI may set FORCE_COLOR, and the tests read the plain log.
+    command = [sys.executable, "-m", "sphinx", "--no-color", *map(str, args)]
     done = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600
     )
