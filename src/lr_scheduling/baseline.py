@@ -6,6 +6,7 @@ emphasizes; both build on :mod:`lr_scheduling.model`.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import jax
@@ -15,9 +16,15 @@ import optax
 from flax.training import train_state
 
 from lr_scheduling.data import Dataset
-from lr_scheduling.model import CNN, compute_metrics, cross_entropy_loss, eval_step
+from lr_scheduling.model import cnn, compute_metrics, cross_entropy_loss, eval_step
 
-__all__ = ["create_train_state", "train_and_evaluate", "train_epoch", "train_step"]
+__all__ = [
+    "create_optimizer",
+    "create_train_state",
+    "train_and_evaluate",
+    "train_epoch",
+    "train_step",
+]
 
 
 @jax.jit
@@ -60,11 +67,16 @@ def train_epoch(state, train_ds, batch_size, epoch, rng):
     return state, history
 
 
+@functools.cache
+def create_optimizer(learning_rate, momentum):
+    """SGD. Cached: `jax.jit` compiles a step again for a new optimizer."""
+    return optax.sgd(learning_rate=learning_rate, momentum=momentum)
+
+
 def create_train_state(rng, image_shape, learning_rate, momentum):
     """Creates the initial `TrainState`."""
-    cnn = CNN()
     params = cnn.init(rng, jnp.ones([1, *image_shape]))["params"]
-    tx = optax.sgd(learning_rate=learning_rate, momentum=momentum)
+    tx = create_optimizer(learning_rate, momentum)
     return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
 
 

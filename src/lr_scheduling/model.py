@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-__all__ = ["CNN", "compute_metrics", "cross_entropy_loss", "eval_step"]
+__all__ = ["CNN", "cnn", "compute_metrics", "cross_entropy_loss", "eval_step"]
 
 
 class CNN(nn.Module):
@@ -26,6 +26,11 @@ class CNN(nn.Module):
         x = nn.Dense(features=128)(x)
         x = nn.relu(x)
         return nn.Dense(features=10)(x)
+
+
+# One module object for every run. `jax.jit` compiles a step again for a state
+# whose `apply_fn` differs, and bound methods of two modules never compare equal.
+cnn = CNN()
 
 
 def cross_entropy_loss(logits, labels):

@@ -21,6 +21,7 @@ they would in ``jax.numpy``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Callable
@@ -29,15 +30,19 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 __all__ = [
     "MODES",
     "SCALE_MODES",
+    "CyclicalMomentumSchedule",
+    "CyclicalSchedule",
+    "CyclicalWave",
+    "TriangularSchedule",
     "check_rate_bounds",
     "check_step_count",
     "create_triangular_schedule",
     "cycle_position",
+    "cyclical_momentum_schedule",
     "cyclical_schedule",
 ]
 
@@ -192,9 +197,38 @@ def cycle_position(
     return position, cycles
 
 
+@dataclasses.dataclass(frozen=True)
+class TriangularSchedule:
+    """Smith's triangular schedule, a value: see :func:`create_triangular_schedule`.
+
+    Frozen, so that schedules with equal arguments compare and hash equal and
+    ``jax.jit`` compiles a step for them once. The arguments are checked when
+    it is made.
+    """
+
+    lr_min: float
+    lr_max: float
+    steps_per_cycle: int
+
+    def __post_init__(self):
+        check_rate_bounds(lr_min=self.lr_min, lr_max=self.lr_max)
+        (period,) = check_step_count(steps_per_cycle=self.steps_per_cycle)
+        object.__setattr__(self, "steps_per_cycle", period)  # as a Python int
+
+    def __call__(self, step):
+        period = self.steps_per_cycle
+        position, _ = cycle_position(step, period)  # exact step % P
+        # ceil(P/2) steps up, floor(P/2) down; P = 1 never takes the falling
+        # side. As floats: JAX takes a Python int only within int32.
+        rise, fall = float((period + 1) // 2), float(max(period // 2, 1))
+        up, down = position / rise, (float(period) - position) / fall
+        height = jnp.where(position <= rise, up, down)
+        return self.lr_min + (self.lr_max - self.lr_min) * height
+
+
 def create_triangular_schedule(
     lr_min: float, lr_max: float, steps_per_cycle: int
-) -> optax.Schedule:
+) -> TriangularSchedule:
     r"""The triangular cyclical schedule of Smith (2017), arXiv:1506.01186.
 
     With ``P = steps_per_cycle``, ``rise = ceil(P / 2)`` and ``p = step mod P``:
@@ -232,7 +266,10 @@ def create_triangular_schedule(
       steps_per_cycle: the period ``P`` in steps.
 
     Returns:
-      A schedule ``step -> learning rate``.
+      A :class:`TriangularSchedule`, a schedule ``step -> learning rate``.
+      Schedules are values: two made with equal Python or NumPy numbers
+      compare and hash equal, so ``jax.jit`` reuses a step compiled for
+      either, and they pickle.
 
     Example:
       >>> schedule = create_triangular_schedule(0.001, 0.005, steps_per_cycle=4)
@@ -241,24 +278,13 @@ def create_triangular_schedule(
       >>> import jax, jax.numpy as jnp
       >>> schedule(jnp.int16(5)).dtype
       dtype('float32')
+      >>> schedule == create_triangular_schedule(0.001, 0.005, steps_per_cycle=4)
+      True
       >>> by_max = lambda lr_max: create_triangular_schedule(0.01, lr_max, 8)(3)
       >>> [round(float(rate), 4) for rate in jax.vmap(by_max)(jnp.array([0.1, 0.2]))]
       [0.0775, 0.1525]
     """
-    check_rate_bounds(lr_min=lr_min, lr_max=lr_max)
-    (steps_per_cycle,) = check_step_count(steps_per_cycle=steps_per_cycle)
-    # ceil(P/2) steps up, floor(P/2) down; P = 1 never takes the falling side.
-    # As floats: JAX takes a Python int only within int32 (int64 under x64).
-    period = float(steps_per_cycle)
-    rise = float((steps_per_cycle + 1) // 2)
-    fall = float(max(steps_per_cycle // 2, 1))
-
-    def learning_rate_fn(step):
-        position, _ = cycle_position(step, steps_per_cycle)  # exact step % P
-        up, down = position / rise, (period - position) / fall
-        return lr_min + (lr_max - lr_min) * jnp.where(position <= rise, up, down)
-
-    return learning_rate_fn
+    return TriangularSchedule(lr_min, lr_max, steps_per_cycle)
 
 
 def cyclical_schedule(
@@ -270,7 +296,7 @@ def cyclical_schedule(
     gamma: float | np.ndarray | jax.Array = 1.0,
     scale_fn: Callable[[jax.Array], jax.Array] | None = None,
     scale_mode: str | None = None,
-) -> optax.Schedule:
+) -> CyclicalSchedule:
     r"""A cyclical schedule with the semantics of PyTorch's ``CyclicLR``.
 
     With ``T = step_size_up + step_size_down``, ``p = step mod T`` and the
@@ -342,8 +368,10 @@ def cyclical_schedule(
       of each cycle).
     * Interface. ``scale_fn`` gets float arrays, not Python numbers; rates
       may be arrays (not lists, one per parameter group); momentum is not
-      cycled (``cycle_momentum``); the step is an argument, not
+      cycled (``cycle_momentum``, which
+      :func:`cyclical_momentum_schedule` gives); the step is an argument, not
       ``last_epoch``, and negative steps extend the cycles backwards.
+      :func:`cyclical_momentum_schedule` gives the momentum.
 
     Args:
       base_lr: the lowest rate, at the start of every cycle.
@@ -357,7 +385,9 @@ def cyclical_schedule(
         Only for a custom ``scale_fn``; a mode has its own.
 
     Returns:
-      A schedule ``step -> learning rate``.
+      A :class:`CyclicalSchedule`, a schedule ``step -> learning rate``; equal
+      arguments give equal, hashable schedules (custom ``scale_fn``: the same
+      function object).
 
     Example:
       >>> schedule = cyclical_schedule(0.1, 0.5, step_size_up=2, mode="triangular2")
@@ -373,52 +403,187 @@ def cyclical_schedule(
       >>> [round(float(growing(step)), 4) for step in (100_000, 100_001)]
       [0.01, inf]
     """
-    check_rate_bounds(base_lr=base_lr, max_lr=max_lr)
-    up = _step_size("step_size_up", step_size_up, zero_ok=False)
-    if step_size_down is None:
-        down = up
-    else:
-        down = _step_size("step_size_down", step_size_down, zero_ok=True)
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    log_gamma = _log_gamma(gamma)
-    if scale_mode is not None and scale_mode not in SCALE_MODES:
-        raise ValueError(f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}")
-    if scale_fn is not None and not callable(scale_fn):
-        raise TypeError(f"scale_fn must be callable, got {scale_fn!r}")
-    if scale_fn is None:
-        scale_fn, own_mode = _mode_scale(mode, log_gamma)
-        if scale_mode not in (None, own_mode):
-            raise ValueError(
-                f"scale_mode={scale_mode!r} only applies to a custom scale_fn; "
-                f"mode={mode!r} scales by {own_mode!r}"
-            )
-        scale_mode = own_mode
-    scale_by_cycle = (scale_mode or "cycle") == "cycle"
-    period = up + down
-    if isinstance(period, float) and period.is_integer():
-        period = int(period)  # e.g. 2.5 + 2.5: integer steps still divide exactly
-    # As floats: JAX takes a Python int only within int32 (int64 under x64).
-    # With no falling side (down = 0) the falling slope is never used.
-    rise, fall, length = float(up), float(down or 1), float(period)
+    wave = CyclicalWave(step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode)
+    return CyclicalSchedule(base_lr, max_lr, wave)
 
-    def schedule(step):
+
+def cyclical_momentum_schedule(
+    base_momentum: float | np.ndarray | jax.Array,
+    max_momentum: float | np.ndarray | jax.Array,
+    step_size_up: float,
+    step_size_down: float | None = None,
+    mode: str = "triangular",
+    gamma: float | np.ndarray | jax.Array = 1.0,
+    scale_fn: Callable[[jax.Array], jax.Array] | None = None,
+    scale_mode: str | None = None,
+) -> CyclicalMomentumSchedule:
+    r"""The momentum that PyTorch's ``CyclicLR`` cycles against the rate.
+
+    With ``cycle_momentum=True`` (its default), ``CyclicLR`` moves the
+    momentum the other way from the rate: at ``max_momentum`` where the rate
+    is at ``base_lr``, down towards ``base_momentum`` where the rate peaks,
+    by the same wave and scale:
+
+    .. math::
+
+      \mathrm{momentum}(step) = max\_momentum - (max\_momentum -
+      base\_momentum) \cdot wave(step) \cdot scale
+
+    with ``wave`` and ``scale`` those of :func:`cyclical_schedule` for the
+    same step sizes, mode, ``gamma`` and scale function. Smith (2018, arXiv
+    1803.09820, section 4.1) found that a momentum falling while the rate
+    rises lets the rate go higher. Use it through
+    ``optax.inject_hyperparams``, as SGD's ``momentum`` or Adam's ``b1``.
+    CyclicLR's defaults are 0.8 and 0.9.
+
+    The arguments are checked as in :func:`cyclical_schedule`; the momenta as
+    rates are (finite, ``>= 0``, ``base_momentum <= max_momentum``). The
+    value's float type is that of :func:`cyclical_schedule`.
+
+    Args:
+      base_momentum: the lowest momentum, at the rate's peak.
+      max_momentum: the momentum at the start of every cycle.
+      step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode: as for
+        :func:`cyclical_schedule`.
+
+    Returns:
+      A :class:`CyclicalMomentumSchedule`, ``step -> momentum``.
+
+    Example:
+      >>> momentum = cyclical_momentum_schedule(0.8, 0.9, step_size_up=2)
+      >>> [round(float(momentum(step)), 4) for step in range(5)]
+      [0.9, 0.85, 0.8, 0.85, 0.9]
+      >>> import optax
+      >>> tx = optax.inject_hyperparams(optax.sgd)(
+      ...     learning_rate=cyclical_schedule(0.01, 0.1, step_size_up=2),
+      ...     momentum=momentum,
+      ... )
+    """
+    wave = CyclicalWave(step_size_up, step_size_down, mode, gamma, scale_fn, scale_mode)
+    return CyclicalMomentumSchedule(base_momentum, max_momentum, wave)
+
+
+@dataclasses.dataclass(frozen=True)
+class CyclicalWave:
+    """The shape of CyclicLR's cycles, shared by its rate and its momentum.
+
+    Calling it gives ``(height, scale)`` for a step: ``height`` in ``[0, 1]``
+    rises from 0 over ``step_size_up`` steps and falls back over
+    ``step_size_down``; ``scale`` is the mode's or ``scale_fn``'s amplitude.
+    The arguments are checked and normalised when it is made (see
+    :func:`cyclical_schedule`): whole step sizes become ints,
+    ``step_size_down=None`` becomes ``step_size_up``, and ``scale_mode`` is
+    the mode's own for a built-in mode.
+    """
+
+    step_size_up: int | float
+    step_size_down: int | float | None = None
+    mode: str = "triangular"
+    gamma: float | np.ndarray | jax.Array = 1.0
+    scale_fn: Callable[[jax.Array], jax.Array] | None = None
+    scale_mode: str | None = None
+
+    def __post_init__(self):
+        up = _step_size("step_size_up", self.step_size_up, zero_ok=False)
+        if self.step_size_down is None:
+            down = up
+        else:
+            down = _step_size("step_size_down", self.step_size_down, zero_ok=True)
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        _log_gamma(self.gamma)  # checks gamma
+        scale_mode = self.scale_mode
+        if scale_mode is not None and scale_mode not in SCALE_MODES:
+            raise ValueError(
+                f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}"
+            )
+        if self.scale_fn is not None and not callable(self.scale_fn):
+            raise TypeError(f"scale_fn must be callable, got {self.scale_fn!r}")
+        if self.scale_fn is None:
+            own_mode = "iterations" if self.mode == "exp_range" else "cycle"
+            if scale_mode not in (None, own_mode):
+                raise ValueError(
+                    f"scale_mode={scale_mode!r} only applies to a custom scale_fn; "
+                    f"mode={self.mode!r} scales by {own_mode!r}"
+                )
+            scale_mode = own_mode
+        for name, value in [("step_size_up", up), ("step_size_down", down)]:
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "scale_mode", scale_mode or "cycle")
+
+    def __call__(self, step) -> tuple[jax.Array, jax.Array]:
+        up, down = self.step_size_up, self.step_size_down
+        assert down is not None  # set by __post_init__
+        period = up + down
+        if isinstance(period, float) and period.is_integer():
+            period = int(period)  # e.g. 2.5 + 2.5: integer steps divide exactly
         if isinstance(period, int):
             position, cycles = cycle_position(step, period)
         else:
             position, cycles = _fractional_cycle_position(step, period)
-        rising = position / rise
-        falling = (length - position) / fall
-        height = (max_lr - base_lr) * jnp.where(position <= rise, rising, falling)
-        if scale_by_cycle:
-            scale = scale_fn(cycles + 1)
+        # As floats: JAX takes a Python int only within int32 (int64 under
+        # x64). With no falling side (down = 0) the falling slope is unused.
+        rise, fall, length = float(up), float(down or 1), float(period)
+        rising, falling = position / rise, (length - position) / fall
+        height = jnp.where(position <= rise, rising, falling)
+        if self.scale_mode == "cycle":
+            at = cycles + 1
         else:
-            scale = scale_fn(cycles * length + position)
-        # At the foot of a cycle the scale does not matter, even where it has
-        # overflowed to inf (0 * inf would be NaN).
-        return base_lr + jnp.where(height == 0, 0.0, height * scale)
+            at = cycles * length + position
+        return height, self._scale(at)
 
-    return schedule
+    def _scale(self, at: jax.Array) -> jax.Array:
+        if self.scale_fn is not None:
+            return self.scale_fn(at)
+        if self.mode == "triangular":
+            return jnp.ones_like(at)
+        if self.mode == "triangular2":
+            return jnp.exp2(1.0 - at)
+        return jnp.exp(at * _log_gamma(self.gamma))
+
+
+def _scaled(low, high, wave: CyclicalWave, step) -> jax.Array:
+    """``(high - low) * height * scale``; 0 where the height is 0.
+
+    At the foot of a cycle the scale does not matter, even where it has
+    overflowed to inf (0 * inf would be NaN).
+    """
+    height, scale = wave(step)
+    span = (high - low) * height
+    return jnp.where(span == 0, 0.0, span * scale)
+
+
+@dataclasses.dataclass(frozen=True)
+class CyclicalSchedule:
+    """CyclicLR's rate, a value: see :func:`cyclical_schedule`."""
+
+    base_lr: float | np.ndarray | jax.Array
+    max_lr: float | np.ndarray | jax.Array
+    wave: CyclicalWave
+
+    def __post_init__(self):
+        check_rate_bounds(base_lr=self.base_lr, max_lr=self.max_lr)
+
+    def __call__(self, step):
+        return self.base_lr + _scaled(self.base_lr, self.max_lr, self.wave, step)
+
+
+@dataclasses.dataclass(frozen=True)
+class CyclicalMomentumSchedule:
+    """CyclicLR's momentum, a value: see :func:`cyclical_momentum_schedule`."""
+
+    base_momentum: float | np.ndarray | jax.Array
+    max_momentum: float | np.ndarray | jax.Array
+    wave: CyclicalWave
+
+    def __post_init__(self):
+        check_rate_bounds(
+            base_momentum=self.base_momentum, max_momentum=self.max_momentum
+        )
+
+    def __call__(self, step):
+        low, high = self.base_momentum, self.max_momentum
+        return high - _scaled(low, high, self.wave, step)
 
 
 def _fractional_cycle_position(
@@ -505,12 +670,3 @@ def _log_gamma(gamma: jax.typing.ArrayLike) -> jax.typing.ArrayLike:
     if isinstance(gamma, numbers.Real):
         return math.log(gamma)
     return jnp.log(gamma)
-
-
-def _mode_scale(mode: str, log_gamma: jax.typing.ArrayLike) -> tuple[Callable, str]:
-    """The scale function and its scale_mode for a built-in mode."""
-    if mode == "triangular":
-        return (lambda cycle: jnp.ones_like(cycle)), "cycle"
-    if mode == "triangular2":
-        return (lambda cycle: jnp.exp2(1.0 - cycle)), "cycle"
-    return (lambda step: jnp.exp(step * log_gamma)), "iterations"

@@ -19,10 +19,16 @@ import optax
 from flax.training import train_state
 
 from lr_scheduling.data import Dataset
-from lr_scheduling.model import CNN, compute_metrics, cross_entropy_loss, eval_step
+from lr_scheduling.model import cnn, compute_metrics, cross_entropy_loss, eval_step
 from lr_scheduling.schedules import create_triangular_schedule
 
-__all__ = ["create_train_state", "train_and_evaluate", "train_epoch", "train_step"]
+__all__ = [
+    "create_optimizer",
+    "create_train_state",
+    "train_and_evaluate",
+    "train_epoch",
+    "train_step",
+]
 
 
 @functools.partial(jax.jit, static_argnames="learning_rate_fn")
@@ -69,12 +75,21 @@ def train_epoch(state, train_ds, batch_size, epoch, rng, learning_rate_fn):
     return state, history
 
 
+@functools.cache
+def create_optimizer(learning_rate_fn, momentum):
+    """SGD with the rate as a hyperparameter, which `train_step` sets per step.
+
+    Cached: `jax.jit` compiles a step again for a state with a new optimizer,
+    even an equal one. Schedules are values, so equal ones share this.
+    """
+    sgd = optax.inject_hyperparams(optax.sgd)
+    return sgd(learning_rate=learning_rate_fn(0), momentum=momentum)
+
+
 def create_train_state(rng, image_shape, learning_rate_fn, momentum):
     """Creates the initial `TrainState`; its optimizer takes the rate per step."""
-    cnn = CNN()
     params = cnn.init(rng, jnp.ones([1, *image_shape]))["params"]
-    sgd = optax.inject_hyperparams(optax.sgd)
-    tx = sgd(learning_rate=learning_rate_fn(0), momentum=momentum)
+    tx = create_optimizer(learning_rate_fn, momentum)
     return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
 
 
@@ -87,7 +102,7 @@ def train_and_evaluate(
 ) -> tuple[train_state.TrainState, dict, dict]:
     """Trains from scratch; returns the state, per-step history, test metrics."""
     steps_per_epoch = len(train_ds["image"]) // batch_size
-    # Two cycles per epoch. Created once: a new function would recompile.
+    # Two cycles per epoch. An equal schedule compiles nothing new.
     learning_rate_fn = create_triangular_schedule(
         lr_min=0.01, lr_max=0.1, steps_per_cycle=steps_per_epoch // 2
     )

@@ -55,8 +55,12 @@ def test_one_compilation_per_schedule(digits):
             state, train_ds, 64, epoch, jax.random.key(epoch), schedule
         )
     assert train.train_step._cache_size() == warm  # the same schedule: no recompiling
-    fresh = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)  # a new function
-    train.train_epoch(state, train_ds, 64, 3, jax.random.key(3), fresh)
+    equal = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)  # a new object
+    assert equal == schedule and hash(equal) == hash(schedule)
+    state, _ = train.train_epoch(state, train_ds, 64, 3, jax.random.key(3), equal)
+    assert train.train_step._cache_size() == warm  # equal schedules are one value
+    other = create_triangular_schedule(0.01, 0.2, steps_per_cycle=4)
+    train.train_epoch(state, train_ds, 64, 4, jax.random.key(4), other)
     assert train.train_step._cache_size() == warm + 1
 
 
