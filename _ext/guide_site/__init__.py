@@ -3,6 +3,8 @@
 Kept out of ``conf.py``, which holds paths and settings only:
 
 * MathJax served from the site itself (:mod:`guide_site.mathjax`);
+* results that figures need, kept between builds
+  (:mod:`guide_site.results_cache`);
 * ``testoutput`` blocks classed ``output``, so that copy buttons skip them;
 * quiet builds: no MyST configuration dumps;
 * a configuration that is the same for every builder, so that ``make doctest``
@@ -22,6 +24,8 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+
+from guide_site import results_cache
 
 __version__ = "1.0.0"
 
@@ -86,6 +90,7 @@ def mark_test_output(app: Sphinx, doctree: nodes.document, docname: str) -> None
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guide_site.mathjax")
+    app.connect("builder-inited", results_cache.set_cache_dir)
     app.connect("doctree-resolved", mark_test_output)
     for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
         logger = logging.getLogger(name)
