@@ -79,8 +79,13 @@ html_theme_options = {
 html_permalinks_icon = "#"  # pydata-sphinx-theme's default, stated likewise
 html_sourcelink_suffix = ""  # sphinx-book-theme's default, stated likewise
 
-# Notebook pages are executed by their own doctests, not by myst-nb.
-nb_execution_mode = "off"
+# Notebook pages (MyST-NB, howtos/*.md) run during the html build. The cache
+# (_build/.jupyter_cache) keeps the outputs of unchanged notebooks, so they
+# run again only when their code changes. A failing cell fails the build.
+nb_execution_mode = "cache"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
 
 # Display formulas wider than a phone scroll sideways in their own box
 # (guide_site.mathjax adds the paths to the local copy to this).

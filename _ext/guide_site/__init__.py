@@ -5,6 +5,9 @@ Kept out of ``conf.py``, which holds paths and settings only:
 * MathJax served from the site itself (:mod:`guide_site.mathjax`);
 * results that figures need, kept between builds
   (:mod:`guide_site.results_cache`);
+* a notebook page's executed ``.ipynb`` offered for download, by the theme's
+  download button (sphinx-book-theme does so only when launch buttons are
+  configured);
 * ``testoutput`` blocks classed ``output``, so that copy buttons skip them;
 * quiet builds: no MyST configuration dumps;
 * a configuration that is the same for every builder, so that ``make doctest``
@@ -18,6 +21,7 @@ Kept out of ``conf.py``, which holds paths and settings only:
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,7 @@ __version__ = "1.0.0"
 class DropMystConfigDumps(logging.Filter):
     """Drops the two configuration dumps (about 1,600 characters each) that
     myst-parser and myst-nb log at INFO level on every build, and myst-nb's
-    jupyter-cache path, unused with ``nb_execution_mode = "off"``."""
+    jupyter-cache path, noise in every build log."""
 
     DUMPS = frozenset({"MdParserConfig", "NbParserConfig"})
 
@@ -88,10 +92,34 @@ def mark_test_output(app: Sphinx, doctree: nodes.document, docname: str) -> None
             node["classes"].append("output")
 
 
+def offer_notebook(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """Serve the notebook that myst-nb executed for this page, beside its source.
+
+    myst-nb writes every notebook page it executes to ``jupyter_execute/``
+    next to the output directory; sphinx-book-theme adds a ".ipynb" download
+    button for ``context["ipynb_source"]``, a path under ``_sources``.
+    """
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    served = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    served.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, served)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guide_site.mathjax")
     app.connect("builder-inited", results_cache.set_cache_dir)
     app.connect("doctree-resolved", mark_test_output)
+    # Before sphinx-book-theme's header buttons (501) read the context.
+    app.connect("html-page-context", offer_notebook, priority=400)
     for name in ("sphinx.myst_parser.sphinx_ext.main", "sphinx.myst_nb.sphinx_ext"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, DropMystConfigDumps) for f in logger.filters):

@@ -5,7 +5,8 @@ the group's blocks give (read in a real browser, through sphinx-copybutton's
 own function) is pasted in page order into ``_build/copytest/<page>--<group>.py``
 and run in a clean virtual environment that holds only the package's runtime
 libraries, where ``import lr_scheduling`` fails. The script must print what the
-page's output blocks show.
+page's output blocks show. A notebook page (MyST-NB) is one group: its code
+cells, whose printed outputs myst-nb recorded when it ran them.
 
 A page that imports the package must say so at its top (an admonition with the
 class ``uses-package``); its scripts run with the wheel that the site offers
@@ -80,6 +81,25 @@ def doctest_blocks(doctree: nodes.document) -> list[Block]:
         codediff_pane = type(node).__name__ == "codediff_test"
         visible = isinstance(node, nodes.literal_block | nodes.doctest_block)
         blocks.append(Block(kind, groups, node.astext(), visible or codediff_pane))
+    return blocks
+
+
+NOTEBOOK_GROUP = "notebook"
+
+
+def notebook_blocks(doctree: nodes.document) -> list[Block]:
+    """A MyST-NB page's code cells and printed outputs, as one group's blocks.
+
+    myst-nb executed the cells at build time; their stream outputs are what a
+    reader's script, the cells pasted in order, must print.
+    """
+    blocks = []
+    for node in doctree.findall(nodes.literal_block):
+        where = node.parent.get("nb_element")
+        if where == "cell_code_source":
+            blocks.append(Block("testcode", [NOTEBOOK_GROUP], node.astext(), True))
+        elif where == "cell_code_output" and "stream" in node["classes"]:
+            blocks.append(Block("testoutput", [NOTEBOOK_GROUP], node.astext(), True))
     return blocks
 
 
@@ -194,7 +214,7 @@ def check_output(want: str, got: str) -> bool:
 @pytest.mark.parametrize("page", site_pages())
 def test_page_runs_where_it_is_pasted(page, copies, reader_python, package_path):
     doctree = load_doctree(page)
-    blocks = doctest_blocks(doctree)
+    blocks = doctest_blocks(doctree) + notebook_blocks(doctree)
     attach_copy_texts(blocks, copies[f"{page}.html"])
     uses_package = any(
         "uses-package" in n["classes"] for n in doctree.findall(nodes.Element)
