@@ -32,18 +32,29 @@ import jax.numpy as jnp
 import numpy as np
 
 __all__ = [
+    "ANNEAL_STRATEGIES",
+    "DECAY_SHAPES",
     "MODES",
     "SCALE_MODES",
     "CyclicalMomentumSchedule",
     "CyclicalSchedule",
     "CyclicalWave",
+    "OneCycleMomentumSchedule",
+    "OneCyclePhases",
+    "OneCycleSchedule",
     "TriangularSchedule",
+    "WSDSchedule",
+    "WarmRestartsSchedule",
     "check_rate_bounds",
     "check_step_count",
     "create_triangular_schedule",
     "cycle_position",
     "cyclical_momentum_schedule",
     "cyclical_schedule",
+    "one_cycle_momentum_schedule",
+    "one_cycle_schedule",
+    "warm_restarts_schedule",
+    "wsd_schedule",
 ]
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -670,3 +681,770 @@ def _log_gamma(gamma: jax.typing.ArrayLike) -> jax.typing.ArrayLike:
     if isinstance(gamma, numbers.Real):
         return math.log(gamma)
     return jnp.log(gamma)
+
+
+# --- one-cycle, warm restarts and warmup-stable-decay -------------------------
+
+ANNEAL_STRATEGIES = ("cos", "linear")
+DECAY_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Steps:
+    """Steps clamped to ``[0, last]``, in a form whose arithmetic stays exact.
+
+    ``values`` holds Python ints in a NumPy object array for Python and NumPy
+    integer steps (``host``), a JAX integer array (``exact``; narrow types
+    widened to int32), or a JAX float array (neither). ``top`` bounds
+    ``values``: ``last``, or less for a JAX integer type that holds less;
+    ``None`` for unbounded host steps. ``as_float`` is the float type of
+    ``step / n`` in ``jax.numpy`` for NumPy steps, ``None`` for a Python int
+    (the default float type, weakly typed).
+    """
+
+    values: Any
+    top: int | None
+    host: bool
+    exact: bool
+    as_float: Any = None
+
+    def constant(self, number: int) -> Any:
+        """``number``, within ``[0, top]``, to combine with ``values``.
+
+        A Python int keeps a weakly typed step weak; a typed constant lets a
+        non-weak step (``uint32``, say) take values beyond JAX's Python-int
+        range.
+        """
+        if self.host or getattr(self.values, "weak_type", False):
+            return number
+        return jnp.asarray(number, self.values.dtype)
+
+    def to_float(self, whole: Any) -> jax.Array:
+        """Integers like ``values`` as floats of the step's float type."""
+        if not self.host:
+            # x / 1 gives the float type of jnp's step / n, weak if the step is.
+            return whole / 1 if self.exact else whole
+        floats = np.asarray(whole, dtype=object).astype(np.float64)
+        if self.as_float is None:  # a Python int: weakly typed, like optax
+            return jnp.asarray(float(floats))
+        return jnp.asarray(floats.astype(self.as_float))
+
+    def below(self, bound: float, *, inclusive: bool) -> Any:
+        """Where ``values < bound`` (``<=`` if inclusive); exact for integers."""
+        if not self.exact:  # as a float: JAX takes a Python int only within int32
+            bound = float(bound)
+            return self.values <= bound if inclusive else self.values < bound
+        largest = math.floor(bound) if inclusive else math.ceil(bound) - 1
+        if largest < 0:
+            return False
+        if self.top is not None and largest >= self.top:
+            return True
+        result = self.values <= self.constant(largest)
+        return np.asarray(result, dtype=bool) if self.host else result
+
+    def fractions(self, start: float, end: float) -> tuple[jax.Array, jax.Array]:
+        """``(p, q)``: how far ``values`` are from ``start`` to ``end``, and the rest.
+
+        ``p = (step - start) / (end - start)`` and ``q = (end - step) / (end -
+        start)``, each from an integer difference taken before any float
+        conversion, so that both are accurate where they are small. A phase
+        of no length gives ``p = 1, q = 0``: its one step is its end. The
+        values are meaningful only for steps within the phase.
+        """
+        zero = self.to_float(self.values) * 0  # the float type, shaped as values
+        length = float(end - start)  # a Python int beyond int32 would not do
+        if length <= 0:
+            return zero + 1.0, zero
+        if not self.exact:
+            start, end = float(start), float(end)
+            return (self.values - start) / length, (end - self.values) / length
+        if length < 1:
+            # At most one integer step, floor(end), lies within: its fractions
+            # in float64, which float32 offsets from start could not resolve.
+            last = math.floor(end)
+            return zero + (last - start) / length, zero + (end - last) / length
+        top = self.top if self.top is not None else max(math.floor(end), 0)
+        low = min(max(math.floor(start), 0), top)  # <= every step of the phase
+        high = min(max(math.floor(end), 0), top)  # >= every step of the phase
+        since = self.to_float(self.values - self.constant(low)) + float(low - start)
+        until = self.to_float(self.constant(high) - self.values) + float(end - high)
+        return since / length, until / length
+
+
+def _clamped_steps(step: jax.typing.ArrayLike, last: int | None) -> _Steps:
+    """``step`` clamped to ``[0, last]`` (``[0, inf)`` for ``None``), exactly."""
+    if isinstance(step, int) or (
+        isinstance(step, np.integer | np.ndarray)
+        and np.issubdtype(step.dtype, np.integer)
+    ):
+        exact = np.asarray(step).astype(object)  # Python ints: no overflow
+        exact = np.where(exact < 0, 0, exact)
+        if last is not None:
+            exact = np.where(exact > last, last, exact)
+        as_float = None
+        if not isinstance(step, int):  # float64 for a 64-bit type, else float32
+            wide = step.dtype.itemsize == 8
+            as_float = jax.dtypes.canonicalize_dtype(np.float64 if wide else np.float32)
+        return _Steps(exact, last, host=True, exact=True, as_float=as_float)
+    steps = jnp.asarray(step)
+    if jnp.issubdtype(steps.dtype, jnp.integer):
+        if steps.dtype.itemsize < 4:  # int8, int16, uint8, uint16: all fit int32
+            steps = steps.astype(jnp.int32)
+        largest = int(jnp.iinfo(steps.dtype).max)
+        top = largest if last is None else min(last, largest)
+        unclamped = _Steps(steps, top, host=False, exact=True)
+        low, high = unclamped.constant(0), unclamped.constant(top)
+        return dataclasses.replace(unclamped, values=jnp.clip(steps, low, high))
+    if steps.dtype.itemsize < 4:  # float16, bfloat16: too short for a step count
+        steps = steps.astype(jnp.float32)
+    steps = jnp.maximum(steps, 0.0)
+    if last is not None:
+        steps = jnp.minimum(steps, float(last))
+    return _Steps(steps, last, host=False, exact=False)
+
+
+def _shape(name: str, p: jax.Array, q: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``(rise, fall)`` of a shape at ``p``, ``rise + fall = 1``, each accurate.
+
+    ``rise`` goes from 0 at ``p = 0`` to 1 at ``p = 1`` (``q = 1 - p``):
+    ``p`` for ``"linear"``; ``(1 - cos(pi p)) / 2 = sin(pi p / 2)**2`` for
+    ``"cos"`` and ``"cosine"``, whose ``fall`` is ``sin(pi q / 2)**2``;
+    ``sqrt(p)`` for ``"1-sqrt"``, whose ``fall`` ``1 - sqrt(p)`` is written
+    ``q / (1 + sqrt(p))``. No difference of two numbers near 1 is taken.
+    """
+    if name == "linear":
+        return p, q
+    if name in ("cos", "cosine"):
+        return jnp.sin(p * (math.pi / 2)) ** 2, jnp.sin(q * (math.pi / 2)) ** 2
+    root = jnp.sqrt(p)
+    return root, q / (1 + root)
+
+
+def _anneal(begin: Any, end: Any, p: jax.Array, q: jax.Array, shape: str) -> Any:
+    """From ``begin`` at ``p = 0`` to ``end`` at ``p = 1`` along ``shape``.
+
+    ``begin + (end - begin) * rise`` in the first half, ``end + (begin - end)
+    * fall`` in the second: each adds less than half the span to the nearer
+    value, so the result is accurate to a few units in the last place even
+    where it is tiny beside the span (``min_lr`` beside ``max_lr``).
+    """
+    rise, fall = _shape(shape, p, q)
+    return jnp.where(p <= 0.5, begin + (end - begin) * rise, end + (begin - end) * fall)
+
+
+def _count_from_zero(name: str, value: Any) -> int:
+    """A static integer ``>= 0``, as :func:`check_step_count` checks one ``>= 1``."""
+    if isinstance(value, jax.core.Tracer):
+        raise ValueError(
+            f"{name} must be a static integer, got the traced value {value}"
+        )
+    try:  # operator.index(value), but bools are not counts
+        count = None if isinstance(value, bool) else value.__index__()
+    except (AttributeError, TypeError):
+        count = None
+    if count is None or count < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return count
+
+
+def _as_float(value: Any) -> float | None:
+    """A concrete real number (Python, NumPy or 0-d array) as a float, else None."""
+    if isinstance(value, np.ndarray | jax.Array) and not isinstance(
+        value, jax.core.Tracer
+    ):
+        value = value.item() if value.ndim == 0 else None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None  # bools, strings, arrays, traced values
+    return float(value)
+
+
+def _fraction_of_steps(name: str, value: Any, top: float) -> float:
+    """A concrete number in ``[0, top]``, as a float."""
+    number = _as_float(value)
+    if number is None or not 0 <= number <= top:
+        raise ValueError(f"{name} must be a number in [0, {top:g}], got {value!r}")
+    return number
+
+
+def _positive_factor(name: str, value: Any) -> float:
+    """A concrete finite number ``> 0``, as a float."""
+    number = _as_float(value)
+    if number is None or not 0 < number < math.inf:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return number
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, else ``ValueError``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A Python or NumPy bool, as a Python bool."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be a bool, got {value!r}")
+    return bool(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class OneCyclePhases:
+    """The phases of PyTorch's ``OneCycleLR``, shared by its rate and momentum.
+
+    Calling it with a step and the values at the phases' boundaries (one more
+    than there are phases) anneals between them as ``OneCycleLR`` does. The
+    arguments are checked and normalised when it is made (see
+    :func:`one_cycle_schedule`): ``pct_start`` becomes a Python float and
+    ``three_phase`` a Python bool.
+    """
+
+    total_steps: int
+    pct_start: float = 0.3
+    anneal_strategy: str = "cos"
+    three_phase: bool = False
+
+    def __post_init__(self):
+        (total,) = check_step_count(total_steps=self.total_steps)
+        three_phase = _flag("three_phase", self.three_phase)
+        # Beyond 0.5 the second of three phases would end after the schedule.
+        top = 0.5 if three_phase else 1.0
+        pct_start = _fraction_of_steps("pct_start", self.pct_start, top)
+        _choice("anneal_strategy", self.anneal_strategy, ANNEAL_STRATEGIES)
+        object.__setattr__(self, "total_steps", total)
+        object.__setattr__(self, "pct_start", pct_start)
+        object.__setattr__(self, "three_phase", three_phase)
+
+    @property
+    def ends(self) -> tuple[float, ...]:
+        """The step at which each phase ends, in float64 as ``OneCycleLR`` has them."""
+        total, pct = self.total_steps, self.pct_start
+        if self.three_phase:
+            return (float(pct * total) - 1, float(2 * pct * total) - 2, total - 1)
+        return (float(pct * total) - 1, total - 1)
+
+    def __call__(self, step: jax.typing.ArrayLike, anchors: tuple[Any, ...]) -> Any:
+        # OneCycleLR has no value past total_steps; hold the last one.
+        steps = _clamped_steps(step, self.total_steps - 1)
+        start, pieces = 0.0, []
+        for index, end in enumerate(self.ends):
+            p, q = steps.fractions(start, end)
+            value = _anneal(
+                anchors[index], anchors[index + 1], p, q, self.anneal_strategy
+            )
+            pieces.append((steps.below(end, inclusive=True), value))
+            start = end
+        # A step belongs to the first phase whose end it has not passed, and
+        # to the last phase if it has passed them all.
+        result = pieces[-1][1]
+        for in_phase, value in reversed(pieces[:-1]):
+            result = jnp.where(in_phase, value, result)
+        return result
+
+
+@dataclasses.dataclass(frozen=True)
+class OneCycleSchedule:
+    """``OneCycleLR``'s rate, a value: see :func:`one_cycle_schedule`."""
+
+    max_lr: float | np.ndarray | jax.Array
+    div_factor: float
+    final_div_factor: float
+    phases: OneCyclePhases
+
+    def __post_init__(self):
+        check_rate_bounds(zero=0.0, max_lr=self.max_lr)  # only max_lr can fail
+        for name in ("div_factor", "final_div_factor"):
+            factor = _positive_factor(name, getattr(self, name))
+            object.__setattr__(self, name, factor)
+
+    def __call__(self, step):
+        initial = self.max_lr / self.div_factor
+        final = initial / self.final_div_factor
+        if self.phases.three_phase:
+            return self.phases(step, (initial, self.max_lr, initial, final))
+        return self.phases(step, (initial, self.max_lr, final))
+
+
+@dataclasses.dataclass(frozen=True)
+class OneCycleMomentumSchedule:
+    """``OneCycleLR``'s momentum, a value: see :func:`one_cycle_momentum_schedule`."""
+
+    base_momentum: float | np.ndarray | jax.Array
+    max_momentum: float | np.ndarray | jax.Array
+    phases: OneCyclePhases
+
+    def __post_init__(self):
+        check_rate_bounds(
+            base_momentum=self.base_momentum, max_momentum=self.max_momentum
+        )
+
+    def __call__(self, step):
+        low, high = self.base_momentum, self.max_momentum
+        if self.phases.three_phase:
+            return self.phases(step, (high, low, high, high))
+        return self.phases(step, (high, low, high))
+
+
+def one_cycle_schedule(
+    max_lr: float | np.ndarray | jax.Array,
+    total_steps: int,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    three_phase: bool = False,
+) -> OneCycleSchedule:
+    r"""The 1cycle rate of PyTorch's ``OneCycleLR`` (Smith & Topin 2018).
+
+    The 1cycle policy of Smith & Topin, "Super-Convergence: Very Fast
+    Training of Neural Networks Using Large Learning Rates" (arXiv
+    1708.07120), with the phases of ``torch.optim.lr_scheduler.OneCycleLR``
+    (PyTorch 2.13): from ``initial_lr = max_lr / div_factor`` up to
+    ``max_lr``, then down to ``min_lr = initial_lr / final_div_factor``. With
+    ``T = total_steps``, the phases end at the steps
+
+    * two phases (the default, fastai's): ``e_1 = pct_start * T - 1``
+      (``initial_lr -> max_lr``), ``e_2 = T - 1`` (``max_lr -> min_lr``);
+    * ``three_phase=True`` (the paper's): ``e_1 = pct_start * T - 1``
+      (``initial_lr -> max_lr``), ``e_2 = 2 * pct_start * T - 2`` (``max_lr
+      -> initial_lr``), ``e_3 = T - 1`` (``initial_lr -> min_lr``),
+
+    computed in float64 as ``OneCycleLR`` does, so that a boundary such as
+    ``0.3 * 100 - 1 = 29.000000000000004`` falls where it does there. A step
+    belongs to the first phase whose end it has not passed (the last phase if
+    it has passed them all), and with ``p = (step - e_{i-1}) / (e_i -
+    e_{i-1})`` (``e_0 = 0``) it anneals from the phase's start value ``a`` to
+    its end value ``b``:
+
+    .. math::
+
+      \text{cos:}\quad b + \frac{a - b}{2} (1 + \cos \pi p) \qquad
+      \text{linear:}\quad a + (b - a)\, p
+
+    Phase boundaries are found with integer comparisons and ``p`` from
+    integer differences, so an integer step of any type is placed exactly;
+    the values are accurate to a few float32 units in the last place, also
+    near ``min_lr`` (the cosine is evaluated as ``sin**2`` of the smaller of
+    ``p`` and ``1 - p``).
+
+    Differences from ``OneCycleLR``, all deliberate:
+
+    * Steps past the end. ``OneCycleLR`` computes one more value at step
+      ``total_steps`` by extending the last phase (below ``min_lr``; negative
+      for ``"linear"``) and raises past it. Here every step from ``total_steps
+      - 1`` on has the value of step ``total_steps - 1``, ``min_lr``, and
+      negative steps that of step 0, ``initial_lr``.
+    * Arguments. ``pct_start`` may be any real number (``OneCycleLR`` takes
+      only a Python float) but must be within ``[0, 1]``, and within ``[0,
+      0.5]`` for ``three_phase``, where ``OneCycleLR`` accepts more and never
+      reaches its third phase. ``max_lr`` must be finite and ``>= 0``, the
+      factors finite and ``> 0``.
+    * A first phase of no length (``pct_start * total_steps == 1``) raises
+      ``ZeroDivisionError`` at step 0 in ``OneCycleLR``; here step 0 is its end,
+      ``max_lr``.
+    * Interface. One ``max_lr`` (an array broadcasts against the step; a
+      traced one lets ``jax.vmap`` or ``jax.grad`` run over it), not one per
+      parameter group, and no ``epochs``/``steps_per_epoch``: pass their
+      product as ``total_steps``. The momentum is
+      :func:`one_cycle_momentum_schedule`.
+
+    Arguments are checked when the schedule is made and a bad one raises
+    ``ValueError`` naming it; ``total_steps`` must be a static integer. The
+    rate has the float type of :func:`create_triangular_schedule`'s (that of
+    ``step / n`` in ``jax.numpy``, as Optax's schedules): float32 for an int32
+    step, also under x64.
+
+    Args:
+      max_lr: the peak rate, reached at the end of the first phase.
+      total_steps: the number of steps in the cycle, ``>= 1``.
+      pct_start: the fraction of the steps spent rising, in ``[0, 1]``.
+      anneal_strategy: ``"cos"`` or ``"linear"``.
+      div_factor: ``initial_lr = max_lr / div_factor``.
+      final_div_factor: ``min_lr = initial_lr / final_div_factor``.
+      three_phase: fall back to ``initial_lr`` as fast as the rise, then
+        anneal to ``min_lr``.
+
+    Returns:
+      A :class:`OneCycleSchedule`, a schedule ``step -> learning rate``, with
+      values in ``[min_lr, max_lr]`` and the shape of ``step`` broadcast with
+      ``max_lr``. Schedules are values: equal arguments give equal, hashable,
+      picklable schedules.
+
+    Example:
+      >>> schedule = one_cycle_schedule(0.1, total_steps=10, pct_start=0.3)
+      >>> [round(float(schedule(step)), 5) for step in range(10)]
+      [0.004, 0.052, 0.1, 0.09505, 0.08117, 0.06113, 0.03887, 0.01883, 0.00495, 0.0]
+      >>> print(schedule(9), schedule(10**12))  # min_lr = 0.1 / 25 / 1e4, held
+      4e-07 4e-07
+      >>> linear = one_cycle_schedule(
+      ...     1.0, 5, 0.4, "linear", div_factor=2.0, three_phase=True
+      ... )
+      >>> [round(float(linear(step)), 4) for step in range(6)]
+      [0.5, 1.0, 0.5, 0.25, 0.0, 0.0]
+    """
+    phases = OneCyclePhases(total_steps, pct_start, anneal_strategy, three_phase)
+    return OneCycleSchedule(max_lr, div_factor, final_div_factor, phases)
+
+
+def one_cycle_momentum_schedule(
+    total_steps: int,
+    base_momentum: float | np.ndarray | jax.Array = 0.85,
+    max_momentum: float | np.ndarray | jax.Array = 0.95,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    three_phase: bool = False,
+) -> OneCycleMomentumSchedule:
+    r"""The momentum that PyTorch's ``OneCycleLR`` cycles against the rate.
+
+    With ``cycle_momentum=True`` (its default), ``OneCycleLR`` moves the
+    momentum (SGD's ``momentum``, or Adam's ``beta1``) the other way from the
+    rate, through the same phases (see :func:`one_cycle_schedule`): from
+    ``max_momentum`` down to ``base_momentum`` while the rate rises, back up
+    to ``max_momentum`` while it falls, and (``three_phase``) constant at
+    ``max_momentum`` in the third phase. Smith (2018, arXiv 1803.09820,
+    section 4.1) and Smith & Topin (arXiv 1708.07120) cycle momentum so.
+    Use it through ``optax.inject_hyperparams``, as SGD's ``momentum`` or
+    Adam's ``b1``, with a :func:`one_cycle_schedule` of the same
+    ``total_steps``, ``pct_start``, ``anneal_strategy`` and ``three_phase``.
+
+    Steps past the end, negative steps and the arguments are treated as in
+    :func:`one_cycle_schedule`; the momenta as rates are (finite, ``>= 0``,
+    ``base_momentum <= max_momentum``; ``OneCycleLR`` checks none of this).
+    The value's float type is that of :func:`one_cycle_schedule`.
+
+    Args:
+      total_steps: the number of steps in the cycle, ``>= 1``.
+      base_momentum: the momentum at the rate's peak.
+      max_momentum: the momentum at the start and the end.
+      pct_start, anneal_strategy, three_phase: as for
+        :func:`one_cycle_schedule`.
+
+    Returns:
+      A :class:`OneCycleMomentumSchedule`, ``step -> momentum``, with values
+      in ``[base_momentum, max_momentum]``.
+
+    Example:
+      >>> momentum = one_cycle_momentum_schedule(10, 0.85, 0.95)
+      >>> [round(float(momentum(step)), 4) for step in range(10)]
+      [0.95, 0.9, 0.85, 0.855, 0.8688, 0.8889, 0.9111, 0.9312, 0.945, 0.95]
+      >>> import optax
+      >>> tx = optax.inject_hyperparams(optax.adam)(
+      ...     learning_rate=one_cycle_schedule(0.01, 10), b1=momentum
+      ... )
+    """
+    phases = OneCyclePhases(total_steps, pct_start, anneal_strategy, three_phase)
+    return OneCycleMomentumSchedule(base_momentum, max_momentum, phases)
+
+
+def _restart_cycle(step: int, first: int, mult: int) -> tuple[int, int]:
+    """``(steps since the last restart, steps to the next)`` at ``step >= 0``.
+
+    The cycles last ``first * mult**n`` steps and the ``n``-th starts at
+    ``first * (mult**n - 1) / (mult - 1)``, so the restart index is the
+    largest ``n`` with ``mult**n <= step * (mult - 1) // first + 1``: the
+    float logarithm estimates it, and integer comparisons correct it, so it
+    is exact for any Python int.
+    """
+    bound = step * (mult - 1) // first + 1
+    n = int(math.log(bound, mult))
+    while n > 0 and mult**n > bound:
+        n -= 1
+    while mult ** (n + 1) <= bound:
+        n += 1
+    start = first * (mult**n - 1) // (mult - 1)
+    return step - start, start + first * mult**n - step
+
+
+@dataclasses.dataclass(frozen=True)
+class WarmRestartsSchedule:
+    """SGDR's rate, a value: see :func:`warm_restarts_schedule`."""
+
+    max_lr: float | np.ndarray | jax.Array
+    first_cycle_steps: int
+    cycle_mult: int = 1
+    min_lr: float | np.ndarray | jax.Array = 0.0
+
+    def __post_init__(self):
+        check_rate_bounds(min_lr=self.min_lr, max_lr=self.max_lr)
+        first, mult = check_step_count(
+            first_cycle_steps=self.first_cycle_steps, cycle_mult=self.cycle_mult
+        )
+        object.__setattr__(self, "first_cycle_steps", first)
+        object.__setattr__(self, "cycle_mult", mult)
+
+    def __call__(self, step):
+        p, q = self.progress(step)
+        return _anneal(self.max_lr, self.min_lr, p, q, "cos")
+
+    def progress(self, step: jax.typing.ArrayLike) -> tuple[jax.Array, jax.Array]:
+        """``(p, q)``: the fractions of the current cycle done and left.
+
+        ``p = T_cur / T_i`` in ``CosineAnnealingWarmRestarts``' terms, ``q =
+        1 - p``, both from exact integer counts for integer steps; steps
+        before 0 count as 0.
+        """
+        if self.cycle_mult == 1:
+            position, _ = cycle_position(_not_negative(step), self.first_cycle_steps)
+            length = float(self.first_cycle_steps)
+            return position / length, (length - position) / length
+        steps = _clamped_steps(step, None)
+        if steps.host:
+            restart = np.frompyfunc(
+                lambda s: _restart_cycle(s, self.first_cycle_steps, self.cycle_mult),
+                1,
+                2,
+            )
+            since, until = (steps.to_float(part) for part in restart(steps.values))
+        elif steps.exact:
+            since, until = self._integer_cycle(steps)
+        else:
+            since, until = self._float_cycle(steps.values)
+        cycle = since + until  # T_i, as exact as the counts
+        return since / cycle, until / cycle
+
+    def _integer_cycle(self, steps: _Steps) -> tuple[jax.Array, jax.Array]:
+        """``progress``'s counts for a JAX integer step, in its integer type.
+
+        The restart index is the number of cycle starts at or before the
+        step, found by comparing the step with each start that its type can
+        hold (at most 64), so it is exact.
+        """
+        first, mult, top = self.first_cycle_steps, self.cycle_mult, steps.top
+        assert top is not None  # a JAX integer type's largest value
+        values, start = steps.values, steps.constant(0)
+        end = steps.constant(min(first, top))
+        n, next_start = 0, first
+        while next_start <= top:
+            n += 1
+            reached = values >= steps.constant(next_start)
+            start = jnp.where(reached, steps.constant(next_start), start)
+            next_start = first * (mult ** (n + 1) - 1) // (mult - 1)
+            end = jnp.where(reached, steps.constant(min(next_start, top)), end)
+        # The last cycle the type reaches ends beyond it, next_start - top
+        # steps after its largest value.
+        last_start = first * (mult**n - 1) // (mult - 1)
+        beyond = jnp.where(
+            values >= steps.constant(last_start), float(next_start - top), 0.0
+        )
+        return steps.to_float(values - start), steps.to_float(end - values) + beyond
+
+    def _float_cycle(self, values: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``progress``'s counts for a float step, in its float type."""
+        first, mult = float(self.first_cycle_steps), float(self.cycle_mult)
+
+        def start(n):
+            return first * (mult**n - 1) / (mult - 1)
+
+        estimate = jnp.log(values * (mult - 1) / first + 1) / math.log(mult)
+        n = jnp.floor(estimate)
+        n = jnp.where(start(n) > values, n - 1, n)  # correct the logarithm
+        n = jnp.where(start(n + 1) <= values, n + 1, n)
+        since = values - start(n)
+        return since, first * mult**n - since
+
+
+def _not_negative(step: jax.typing.ArrayLike) -> Any:
+    """``max(step, 0)``, keeping the kind and type of ``step``."""
+    if isinstance(step, int | float):
+        return max(step, 0)
+    if isinstance(step, np.generic | np.ndarray):
+        return np.maximum(step, 0)
+    return jnp.maximum(step, 0)
+
+
+def warm_restarts_schedule(
+    max_lr: float | np.ndarray | jax.Array,
+    first_cycle_steps: int,
+    cycle_mult: int = 1,
+    min_lr: float | np.ndarray | jax.Array = 0.0,
+) -> WarmRestartsSchedule:
+    r"""Cosine annealing with warm restarts: PyTorch's ``CosineAnnealingWarmRestarts``.
+
+    SGDR, Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm
+    Restarts" (ICLR 2017, arXiv 1608.03983, eq. 5), as
+    ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`` (PyTorch 2.13)
+    has it, with ``T_0 = first_cycle_steps``, ``T_mult = cycle_mult``,
+    ``eta_min = min_lr`` and the optimizer's rate ``max_lr``: the ``n``-th
+    cycle (from 0) lasts ``T_i = T_0 T_mult^n`` steps and starts at step
+    ``T_0 (T_mult^n - 1) / (T_mult - 1)`` (``n T_0`` for ``T_mult = 1``),
+    and with ``T_cur`` the steps since it started
+
+    .. math::
+
+      \mathrm{lr}(step) = min\_lr + \frac{max\_lr - min\_lr}{2}
+      \left(1 + \cos\left(\pi \frac{T_{cur}}{T_i}\right)\right)
+
+    so each cycle starts at ``max_lr`` and falls towards ``min_lr``, which
+    it never reaches: the next step restarts at ``max_lr``.
+
+    The schedule is computed in closed form, not step by step. The restart
+    index ``n = floor(log(step (T_mult - 1) / T_0 + 1) / log(T_mult))`` is
+    exact for every integer step: for Python and NumPy integers a float
+    estimate is corrected with exact integer comparisons, for JAX integers
+    the step is compared with every cycle start its type can hold, and for
+    ``T_mult = 1`` the position is the exact ``step mod T_0``. Float steps
+    (fractional epochs, as ``scheduler.step(epoch)`` takes) use the float
+    logarithm, corrected by float comparisons. The rate is accurate to a few
+    float32 units in the last place, also near ``min_lr``.
+
+    Differences from ``CosineAnnealingWarmRestarts``, all deliberate: its
+    ``scheduler.step(epoch)`` computes the restart index from the float
+    logarithm alone, which at some restarts (step 121 for ``T_0 = 1``,
+    ``T_mult = 3``) comes out one too small and gives ``min_lr`` where the
+    stepwise scheduler and this one give ``max_lr``; negative steps, which
+    it rejects, count as step 0 here; ``min_lr > max_lr``, which it accepts,
+    raises here; one ``max_lr`` (an array broadcasts, a traced one can be
+    vmapped over), not one per parameter group.
+
+    Arguments are checked when the schedule is made and a bad one raises
+    ``ValueError`` naming it: the rates must be finite with ``0 <= min_lr <=
+    max_lr``, and ``first_cycle_steps`` and ``cycle_mult`` static integers
+    ``>= 1`` (``T_mult`` is an integer in PyTorch too). The rate has the
+    float type of :func:`create_triangular_schedule`'s.
+
+    Args:
+      max_lr: the rate at the start of every cycle.
+      first_cycle_steps: ``T_0``, the length of the first cycle in steps.
+      cycle_mult: ``T_mult``, the factor by which each cycle is longer than
+        the one before.
+      min_lr: ``eta_min``, the rate the cosine falls towards.
+
+    Returns:
+      A :class:`WarmRestartsSchedule`, ``step -> learning rate``, with values
+      in ``[min_lr, max_lr]``; equal arguments give equal, hashable,
+      picklable schedules.
+
+    Example:
+      >>> schedule = warm_restarts_schedule(1.0, first_cycle_steps=2, cycle_mult=2)
+      >>> [round(float(schedule(step)), 4) for step in range(8)]
+      [1.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 1.0, 0.9619]
+      >>> float(schedule(2**31 - 2)), round(float(schedule(10**12)), 6)  # a restart
+      (1.0, 0.078689)
+    """
+    return WarmRestartsSchedule(max_lr, first_cycle_steps, cycle_mult, min_lr)
+
+
+@dataclasses.dataclass(frozen=True)
+class WSDSchedule:
+    """The warmup-stable-decay rate, a value: see :func:`wsd_schedule`."""
+
+    peak_value: float | np.ndarray | jax.Array
+    total_steps: int
+    warmup_steps: int
+    decay_steps: int
+    decay_shape: str = "1-sqrt"
+    init_value: float | np.ndarray | jax.Array = 0.0
+    end_value: float | np.ndarray | jax.Array = 0.0
+
+    def __post_init__(self):
+        check_rate_bounds(init_value=self.init_value, peak_value=self.peak_value)
+        check_rate_bounds(end_value=self.end_value, peak_value=self.peak_value)
+        (total,) = check_step_count(total_steps=self.total_steps)
+        warmup = _count_from_zero("warmup_steps", self.warmup_steps)
+        decay = _count_from_zero("decay_steps", self.decay_steps)
+        if warmup + decay > total:
+            raise ValueError(
+                "warmup_steps + decay_steps must be <= total_steps, got "
+                f"warmup_steps={warmup}, decay_steps={decay}, total_steps={total}"
+            )
+        _choice("decay_shape", self.decay_shape, DECAY_SHAPES)
+        object.__setattr__(self, "total_steps", total)
+        object.__setattr__(self, "warmup_steps", warmup)
+        object.__setattr__(self, "decay_steps", decay)
+
+    def __call__(self, step):
+        total, warmup = self.total_steps, self.warmup_steps
+        stable_end = total - self.decay_steps
+        steps = _clamped_steps(step, total)  # end_value from total_steps on
+        p, q = steps.fractions(0, warmup)
+        rising = _anneal(self.init_value, self.peak_value, p, q, "linear")
+        p, q = steps.fractions(stable_end, total)
+        falling = _anneal(self.peak_value, self.end_value, p, q, self.decay_shape)
+        # With decay_steps = 0 the decay is one step long: end_value at total.
+        value = jnp.where(
+            steps.below(stable_end, inclusive=False), self.peak_value, falling
+        )
+        return jnp.where(steps.below(warmup, inclusive=False), rising, value)
+
+
+def wsd_schedule(
+    peak_value: float | np.ndarray | jax.Array,
+    total_steps: int,
+    warmup_steps: int,
+    decay_steps: int,
+    decay_shape: str = "1-sqrt",
+    init_value: float | np.ndarray | jax.Array = 0.0,
+    end_value: float | np.ndarray | jax.Array = 0.0,
+) -> WSDSchedule:
+    r"""Warmup-stable-decay: a linear warmup, a constant rate, a short cooldown.
+
+    The warmup-stable-decay (WSD) schedule of Hu et al., "MiniCPM: Unveiling
+    the Potential of Small Language Models with Scalable Training
+    Strategies" (2024, arXiv 2404.06395, section 4), with the ``"1-sqrt"``
+    cooldown of Hägele et al., "Scaling Laws and Compute-Optimal Training
+    Beyond Fixed Training Durations" (2024, arXiv 2405.18392, section 3).
+    With ``W = warmup_steps``, ``T = total_steps`` and ``D = decay_steps``:
+
+    .. math::
+
+      \mathrm{lr}(step) =
+      \begin{cases}
+        init + (peak - init)\, step / W & step < W \\
+        peak & W \le step < T - D \\
+        end + (peak - end)\, f\big((step - T + D) / D\big) & T - D \le step < T \\
+        end & step \ge T
+      \end{cases}
+
+    where the cooldown's shape ``f`` falls from 1 at ``p = 0`` to 0 at ``p =
+    1``: ``"linear"`` ``1 - p``, ``"cosine"`` ``(1 + cos(pi p)) / 2``,
+    ``"1-sqrt"`` ``1 - sqrt(p)``. The rate is ``init_value`` at step 0,
+    ``peak_value`` from step ``W`` to ``T - D``, and ``end_value`` from step
+    ``T`` on; negative steps have the value of step 0. Unlike a cosine
+    schedule, the stable phase does not depend on ``T``: a run can be
+    continued from a checkpoint taken before the cooldown.
+
+    Positions are found with integer arithmetic for integer steps of any
+    type, so the schedule is exact at any step; each shape is evaluated
+    without cancellation (``1 - sqrt(p)`` as ``(1 - p) / (1 + sqrt(p))``),
+    so the rate is accurate to a few float32 units in the last place.
+
+    Arguments are checked when the schedule is made and a bad one raises
+    ``ValueError`` naming it: the values must be finite, ``>= 0``, with
+    ``init_value <= peak_value`` and ``end_value <= peak_value``;
+    ``total_steps >= 1``, ``warmup_steps >= 0`` and ``decay_steps >= 0``
+    static integers with ``warmup_steps + decay_steps <= total_steps``;
+    ``decay_shape`` one of ``DECAY_SHAPES``. The rate has the float type of
+    :func:`create_triangular_schedule`'s.
+
+    Args:
+      peak_value: the rate of the stable phase.
+      total_steps: ``T``, the step at which the cooldown ends.
+      warmup_steps: ``W``, the steps of the linear warmup (0 for none).
+      decay_steps: ``D``, the steps of the cooldown (0 for none: the rate
+        drops to ``end_value`` at ``T``).
+      decay_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
+      init_value: the rate at step 0.
+      end_value: the rate at and after step ``T``.
+
+    Returns:
+      A :class:`WSDSchedule`, ``step -> learning rate``, with values in
+      ``[min(init_value, end_value), peak_value]``; equal arguments give
+      equal, hashable, picklable schedules.
+
+    Example:
+      >>> schedule = wsd_schedule(1.0, total_steps=10, warmup_steps=2, decay_steps=4)
+      >>> [round(float(schedule(step)), 4) for step in range(12)]
+      [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.2929, 0.134, 0.0, 0.0]
+      >>> linear = wsd_schedule(0.1, 10, 0, 4, "linear", end_value=0.02)
+      >>> [round(float(linear(step)), 4) for step in range(5, 12)]
+      [0.1, 0.1, 0.08, 0.06, 0.04, 0.02, 0.02]
+    """
+    return WSDSchedule(
+        peak_value,
+        total_steps,
+        warmup_steps,
+        decay_steps,
+        decay_shape,
+        init_value,
+        end_value,
+    )
