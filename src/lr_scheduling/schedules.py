@@ -1,4 +1,4 @@
-"""Cyclical learning-rate schedules as pure functions of the step.
+"""Learning-rate and momentum schedules as pure functions of the step.
 
 Every factory here validates its arguments when it is called and returns an
 Optax schedule, ``step -> learning rate``, that works eagerly on Python ints,
