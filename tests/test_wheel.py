@@ -46,11 +46,13 @@ def test_wheel_metadata_separates_the_guide_extra(wheel):
         "optax",
     }
     guide = {r.split(";")[0].strip() for r in requires if 'extra == "guide"' in r}
-    assert guide == {"flax", "scikit-learn", "matplotlib", "orbax-checkpoint"}
-    experiments = {
-        r.split(";")[0].strip() for r in requires if 'extra == "experiments"' in r
+    assert guide == {
+        "flax",
+        "scikit-learn",
+        "matplotlib",
+        "orbax-checkpoint",
+        "mnist1d",
     }
-    assert experiments == {"lr-scheduling[guide]", "mnist1d"}
 
 
 def test_api_page_links_the_wheel(wheel):
