@@ -19,7 +19,9 @@ from lr_scheduling.data import DATA_ENV, MNIST_FILES, load_digits, load_mnist1d
 from lr_scheduling.experiments import (
     CHANCE,
     CNN1D,
+    GuideCNN,
     PatchConv1D,
+    PatchConv2D,
     Task,
     TaskResult,
     build_policies,
@@ -30,6 +32,7 @@ from lr_scheduling.experiments import (
     train_curves,
     write_results,
 )
+from lr_scheduling.model import CNN
 from lr_scheduling.schedules import (
     cyclical_schedule,
     one_cycle_momentum_schedule,
@@ -59,7 +62,7 @@ def tiny_task(**changes):
         "name": "digits",
         "title": "Digits",
         "load": load_digits,
-        "model": experiments.CNN(),
+        "model": GuideCNN(),
         "description": "the digits",
         "num_steps": 16,
         "batch_size": 16,
@@ -139,6 +142,36 @@ def test_patch_conv_is_flax_conv(kernel_size, stride, padding, length):
     params = jax.tree.map(lambda p: p + 0.1, params)  # a nonzero bias too
     np.testing.assert_allclose(
         patch.apply(params, x), conv.apply(params, x), rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize("kernel_size", [(3, 3), (1, 1), (3, 5)])
+def test_patch_conv_2d_is_flax_conv(kernel_size):
+    x = jax.random.normal(jax.random.key(1), (2, 7, 6, 3))
+    patch, conv = PatchConv2D(4, kernel_size), nn.Conv(4, kernel_size)
+    params = patch.init(jax.random.key(0), x)
+    jax.tree.map(np.testing.assert_array_equal, params, conv.init(jax.random.key(0), x))
+    params = jax.tree.map(lambda p: p + 0.1, params)
+    np.testing.assert_allclose(
+        patch.apply(params, x), conv.apply(params, x), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_patch_conv_2d_rejects_even_kernels():
+    with pytest.raises(ValueError, match=r"kernel_size must be odd, got \(2, 3\)"):
+        PatchConv2D(4, (2, 3)).init(jax.random.key(0), jnp.ones((1, 5, 5, 1)))
+
+
+@pytest.mark.parametrize("size", [8, 28])
+def test_guide_cnn_is_the_guides_cnn(size):
+    x = jax.random.uniform(jax.random.key(2), (5, size, size, 1))
+    params = GuideCNN().init(jax.random.key(0), x)
+    jax.tree.map(
+        np.testing.assert_array_equal, params, CNN().init(jax.random.key(0), x)
+    )
+    params = jax.tree.map(lambda p: p + 0.01, params)
+    np.testing.assert_allclose(
+        GuideCNN().apply(params, x), CNN().apply(params, x), rtol=1e-4, atol=1e-5
     )
 
 
@@ -409,7 +442,7 @@ def test_run_task_end_to_end_on_digits(tiny_result):
     # The same seeds give the same numbers: rerun the best fixed rate alone.
     train, test = load_digits()
     again = train_curves(
-        experiments.CNN(), train, test, result.policies[2:3], (0, 1, 2), 16, 8
+        GuideCNN(), train, test, result.policies[2:3], (0, 1, 2), 16, 8
     )
     np.testing.assert_array_equal(again[0], result.accuracy[2])
 
