@@ -1,0 +1,96 @@
+"""How often the guide's training compiles, counted from JAX's own events.
+
+JAX reports every XLA compilation to its monitoring listeners as
+``/jax/core/compile/backend_compile_duration`` with the function's name
+(``jit(train_step)``). ``make bench`` reports the same counts
+(``benchmarks/compile_counts.py``); here they are asserted, on a few digits.
+"""
+
+import collections
+import contextlib
+import pickle
+from collections.abc import Iterator
+
+import jax
+import numpy as np
+import pytest
+from jax import monitoring
+
+from lr_scheduling import baseline, create_triangular_schedule, train
+from lr_scheduling.data import load_digits
+
+BACKEND_COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
+
+
+@contextlib.contextmanager
+def counting_compiles() -> Iterator[collections.Counter[str]]:
+    """Counts XLA compilations by function name while the block runs."""
+    counts: collections.Counter[str] = collections.Counter()
+
+    def listener(event: str, duration_secs: float, **kwargs: str | int) -> None:
+        if event == BACKEND_COMPILE_EVENT:
+            counts[str(kwargs.get("fun_name"))] += 1
+
+    monitoring.register_event_duration_secs_listener(listener)
+    try:
+        yield counts
+    finally:
+        monitoring.unregister_event_duration_listener(listener)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    train_ds, test_ds = load_digits()
+    return (
+        {k: v[:320] for k, v in train_ds.items()},
+        {k: v[:64] for k, v in test_ds.items()},
+    )
+
+
+def test_the_counter_counts_compilations():
+    fn = jax.jit(lambda x: x * 2 + 1)
+    with counting_compiles() as counts:
+        fn(np.zeros(3, np.float32))
+        fn(np.ones(3, np.float32))  # same shape: compiled already
+        fn(np.zeros(4, np.float32))  # new shape: compiles again
+    assert counts["jit(<lambda>)"] == 2
+
+
+@pytest.mark.parametrize("module", [train, baseline], ids=["train", "baseline"])
+def test_one_compile_per_run_and_none_on_repeat(digits, module):
+    train_ds, test_ds = digits
+    jax.clear_caches()  # as in a fresh process, whatever ran before
+    with counting_compiles() as first:
+        _, history, _ = module.train_and_evaluate(train_ds, test_ds, num_epochs=2)
+    with counting_compiles() as repeat:
+        _, again, _ = module.train_and_evaluate(train_ds, test_ds, num_epochs=2)
+    assert len(history["loss"]) == 2 * 320 // 32  # two epochs of 10 steps
+    assert first["jit(train_step)"] == 1  # one compile for all 20 steps
+    assert first["jit(eval_step)"] == 1
+    assert sum(repeat.values()) == 0, dict(repeat)  # nothing at all
+    np.testing.assert_array_equal(history["loss"], again["loss"])
+
+
+def test_equal_schedules_share_one_compiled_step(digits):
+    train_ds, _ = digits
+    batch = {k: v[:32] for k, v in train_ds.items()}
+    schedule = create_triangular_schedule(0.02, 0.2, steps_per_cycle=6)
+    equal = create_triangular_schedule(0.02, 0.2, steps_per_cycle=6)
+    unpickled = pickle.loads(pickle.dumps(schedule))
+    assert schedule is not equal and schedule is not unpickled
+    assert schedule == equal == unpickled
+    assert hash(schedule) == hash(equal) == hash(unpickled)
+    assert float(unpickled(5)) == float(schedule(5))
+    jax.clear_caches()
+    with counting_compiles() as counts:
+        state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
+        for learning_rate_fn in (schedule, equal, unpickled, schedule):
+            state, _ = train.train_step(state, batch, learning_rate_fn)
+    assert counts["jit(train_step)"] == 1  # four calls, three schedule objects
+    with counting_compiles() as counts:
+        other = create_triangular_schedule(0.02, 0.2, steps_per_cycle=7)
+        assert other != schedule
+        state = train.create_train_state(jax.random.key(0), (8, 8, 1), other, 0.9)
+        state, _ = train.train_step(state, batch, other)
+        state, _ = train.train_step(state, batch, other)
+    assert counts["jit(train_step)"] == 1  # a different schedule: one compile
