@@ -12,7 +12,17 @@ def test_only_the_guide_is_a_page():
     conf = runpy.run_path(str(REPO / "conf.py"))
     project = Project(REPO, [".rst", ".md", ".ipynb"])
     pages = project.discover(conf["exclude_patterns"], conf["include_patterns"])
-    assert pages == {"index", "howtos/lr_schedule", "docs/api", "docs/codediff"}
+    assert pages == {
+        "index",
+        "howtos/lr_schedule",
+        "howtos/lr_range_test",
+        "howtos/schedule_atlas",
+        "howtos/scaling_out",
+        "docs/api",
+        "docs/benchmarks",
+        "docs/codediff",
+        "docs/results",
+    }
     # README.md and the Markdown/notebook test roots exist, and are still no pages.
     assert (REPO / "README.md").is_file()
     assert list((REPO / "tests" / "roots").rglob("*.md"))

@@ -45,7 +45,8 @@ def load_digits(test_fraction: float = 0.2, seed: int = 0) -> tuple[Dataset, Dat
     except ModuleNotFoundError as error:
         raise ModuleNotFoundError(
             "load_digits needs scikit-learn, part of the package's 'guide' extra: "
-            'pip install "lr-scheduling[guide]" (or pip install scikit-learn)'
+            "pip install scikit-learn, or install the package's wheel with "
+            "[guide] (the guide's API page, 'Installing the package')"
         ) from error
 
     if not 0 < test_fraction < 1:

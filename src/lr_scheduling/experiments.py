@@ -1363,7 +1363,7 @@ def _page(
         "library version or XLA flag changes the rounding, and training "
         "amplifies it. Checked on 2026-11-29: the same command with XLA's "
         "YNNPACK fusions off (``XLA_FLAGS=--xla_cpu_experimental_ynn_fusion_type=``, "
-        "the flag measured on :doc:`benchmarks`) gave the same range-test "
+        "the flag measured on the benchmarks page) gave the same range-test "
         "bounds. On digits "
         "every final mean moved by a point or less, but that was enough to "
         "change the best fixed rate (0.2 instead of 0.05) and to put WSD "

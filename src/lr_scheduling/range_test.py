@@ -471,7 +471,13 @@ def plot_range_test(
       ValueError: an unknown ``rule``, or fewer than two steps before the
         divergence.
     """
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib.pyplot as plt
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "plot_range_test needs matplotlib, part of the package's 'guide' "
+            "extra: pip install matplotlib"
+        ) from error
 
     if ax is None:
         _, ax = plt.subplots()

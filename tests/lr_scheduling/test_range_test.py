@@ -4,6 +4,7 @@ import contextlib
 import functools
 import math
 import re
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -449,3 +450,13 @@ def test_plot_marks_curve_suggestion_bounds_and_divergence():
     ax = plot_range_test(result)
     assert ax.get_xscale() == "log"
     plt.close(ax.figure)
+
+
+def test_plot_without_matplotlib_names_it(monkeypatch):
+    # None in sys.modules makes the import fail, as in an install without it.
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    lrs = np.geomspace(1e-3, 1.0, 10)
+    losses = np.linspace(2.0, 1.0, 10)
+    result = RangeTestResult(lrs, losses, losses, diverged_at=None)
+    with pytest.raises(ModuleNotFoundError, match="pip install matplotlib"):
+        plot_range_test(result)

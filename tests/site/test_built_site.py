@@ -80,7 +80,9 @@ def test_mathjax_is_served_from_the_site_with_its_font(build):
 
 def test_the_api_page_has_formulas_for_mathjax(build):
     api = (build.html / "docs" / "api.html").read_text()
-    assert api.count('<div class="math notranslate nohighlight">') == 2
+    # One display formula each: triangular, cyclical, cyclical momentum,
+    # one-cycle, warm restarts and WSD (their docstrings' ``.. math::``).
+    assert api.count('<div class="math notranslate nohighlight">') == 6
     assert r"\begin{cases}" in api
 
 
@@ -156,10 +158,19 @@ def test_the_landing_page_has_a_card_for_each_howto(build):
             ).itertext()
         )
         linked[links[0] if links else None] = title.strip()
-    assert howto_pages() == ["howtos/lr_schedule.html"]
+    assert howto_pages() == [
+        "howtos/lr_range_test.html",
+        "howtos/lr_schedule.html",
+        "howtos/scaling_out.html",
+        "howtos/schedule_atlas.html",
+    ]
     for page in howto_pages():
         assert page in linked, (page, linked)
     assert linked["howtos/lr_schedule.html"] == "Learning-rate scheduling"
+    assert linked["howtos/lr_range_test.html"] == (
+        "Finding the bounds: the LR range test"
+    )
+    assert linked["docs/results.html"] == "Results"
     assert linked["docs/api.html"] == "API reference"
     assert None not in linked
 
