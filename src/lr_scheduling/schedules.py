@@ -122,18 +122,26 @@ def check_step_count(**counts: int) -> tuple[int, ...]:
     """
     checked = []
     for name, value in counts.items():
-        if isinstance(value, jax.core.Tracer):
-            raise ValueError(
-                f"{name} must be a static integer, got the traced value {value}"
-            )
-        try:  # operator.index(value), but bools are not counts
-            count = None if isinstance(value, bool) else value.__index__()
-        except (AttributeError, TypeError):
-            count = None
+        count = _static_index(name, value)
         if count is None or count < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
         checked.append(count)
     return tuple(checked)
+
+
+def _static_index(name: str, value: Any) -> int | None:
+    """``operator.index(value)``, or None for bools and non-integers.
+
+    A traced value has no index yet: that is an error naming ``name``.
+    """
+    if isinstance(value, jax.core.Tracer):
+        raise ValueError(
+            f"{name} must be a static integer, got the traced value {value}"
+        )
+    try:
+        return None if isinstance(value, bool) else value.__index__()
+    except (AttributeError, TypeError):
+        return None
 
 
 def cycle_position(
@@ -500,14 +508,11 @@ class CyclicalWave:
             down = up
         else:
             down = _step_size("step_size_down", self.step_size_down, zero_ok=True)
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        _choice("mode", self.mode, MODES)
         _log_gamma(self.gamma)  # checks gamma
         scale_mode = self.scale_mode
-        if scale_mode is not None and scale_mode not in SCALE_MODES:
-            raise ValueError(
-                f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}"
-            )
+        if scale_mode is not None:
+            _choice("scale_mode", scale_mode, SCALE_MODES)
         if self.scale_fn is not None and not callable(self.scale_fn):
             raise TypeError(f"scale_fn must be callable, got {self.scale_fn!r}")
         if self.scale_fn is None:
@@ -834,14 +839,7 @@ def _anneal(begin: Any, end: Any, p: jax.Array, q: jax.Array, shape: str) -> Any
 
 def _count_from_zero(name: str, value: Any) -> int:
     """A static integer ``>= 0``, as :func:`check_step_count` checks one ``>= 1``."""
-    if isinstance(value, jax.core.Tracer):
-        raise ValueError(
-            f"{name} must be a static integer, got the traced value {value}"
-        )
-    try:  # operator.index(value), but bools are not counts
-        count = None if isinstance(value, bool) else value.__index__()
-    except (AttributeError, TypeError):
-        count = None
+    count = _static_index(name, value)
     if count is None or count < 0:
         raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
     return count
