@@ -7,7 +7,6 @@ accurate where a rate is tiny beside its span.
 """
 
 import math
-import warnings
 from fractions import Fraction
 
 import jax
@@ -17,7 +16,11 @@ import optax
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_schedules_dtypes import INTEGER_TYPES, STEPS, kind, rate_of
+from test_schedules_dtypes import (
+    INTEGER_TYPES,
+    assert_float_types_like_optax,
+    rate_of,
+)
 
 from lr_scheduling.schedules import (
     one_cycle_momentum_schedule,
@@ -449,14 +452,7 @@ SCHEDULES = {
 @pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
 @pytest.mark.parametrize("name", SCHEDULES)
 def test_value_has_the_float_type_optax_gives(name, jit, x64):
-    with jax.enable_x64(x64), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
-        schedule = SCHEDULES[name]()
-        linear = optax.linear_schedule(0.01, 0.1, 8)
-        call = jax.jit if jit else (lambda function: function)
-        for label, make_step in STEPS.items():
-            step = make_step()
-            assert kind(call(schedule)(step)) == kind(call(linear)(step)), label
+    assert_float_types_like_optax(SCHEDULES[name], jit, x64)
 
 
 @pytest.mark.parametrize("name", SCHEDULES)

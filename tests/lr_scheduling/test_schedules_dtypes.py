@@ -65,13 +65,11 @@ def kind(array) -> tuple[str, bool]:
     return str(array.dtype), bool(array.weak_type)
 
 
-@pytest.mark.parametrize("x64", [False, True], ids=["x32", "x64"])
-@pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
-@pytest.mark.parametrize("name", SCHEDULES)
-def test_rate_has_the_float_type_optax_gives(name, jit, x64):
+def assert_float_types_like_optax(make_schedule, jit: bool, x64: bool) -> None:
+    """The schedule's value has the type optax's schedules give, for every step."""
     with jax.enable_x64(x64), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
-        schedule = SCHEDULES[name]()
+        schedule = make_schedule()
         linear = optax.linear_schedule(0.01, 0.1, 8)
         cosine = optax.cosine_decay_schedule(0.1, 8)
         call = jax.jit if jit else (lambda function: function)
@@ -81,6 +79,13 @@ def test_rate_has_the_float_type_optax_gives(name, jit, x64):
             assert got == want, label
             if "float" in label:  # cosine_decay_schedule agrees for float steps
                 assert got == kind(call(cosine)(step)), label
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["x32", "x64"])
+@pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_rate_has_the_float_type_optax_gives(name, jit, x64):
+    assert_float_types_like_optax(SCHEDULES[name], jit, x64)
 
 
 @pytest.mark.parametrize("x64", [False, True], ids=["x32", "x64"])
