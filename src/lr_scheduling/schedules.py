@@ -501,6 +501,9 @@ class CyclicalWave:
     gamma: float | np.ndarray | jax.Array = 1.0
     scale_fn: Callable[[jax.Array], jax.Array] | None = None
     scale_mode: str | None = None
+    # log(gamma), checked and taken once when made, not on every call; derived
+    # from gamma, so equality and hashing leave it out.
+    _log_gamma_value: Any = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         up = _step_size("step_size_up", self.step_size_up, zero_ok=False)
@@ -509,7 +512,7 @@ class CyclicalWave:
         else:
             down = _step_size("step_size_down", self.step_size_down, zero_ok=True)
         _choice("mode", self.mode, MODES)
-        _log_gamma(self.gamma)  # checks gamma
+        object.__setattr__(self, "_log_gamma_value", _log_gamma(self.gamma))
         scale_mode = self.scale_mode
         if scale_mode is not None:
             _choice("scale_mode", scale_mode, SCALE_MODES)
@@ -555,7 +558,7 @@ class CyclicalWave:
             return jnp.ones_like(at)
         if self.mode == "triangular2":
             return jnp.exp2(1.0 - at)
-        return jnp.exp(at * _log_gamma(self.gamma))
+        return jnp.exp(at * self._log_gamma_value)
 
 
 def _scaled(low, high, wave: CyclicalWave, step) -> jax.Array:
