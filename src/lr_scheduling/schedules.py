@@ -122,26 +122,18 @@ def check_step_count(**counts: int) -> tuple[int, ...]:
     """
     checked = []
     for name, value in counts.items():
-        count = _static_index(name, value)
+        if isinstance(value, jax.core.Tracer):
+            raise ValueError(
+                f"{name} must be a static integer, got the traced value {value}"
+            )
+        try:  # operator.index(value), but bools are not counts
+            count = None if isinstance(value, bool) else value.__index__()
+        except (AttributeError, TypeError):
+            count = None
         if count is None or count < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
         checked.append(count)
     return tuple(checked)
-
-
-def _static_index(name: str, value: Any) -> int | None:
-    """``operator.index(value)``, or None for bools and non-integers.
-
-    A traced value has no index yet: that is an error naming ``name``.
-    """
-    if isinstance(value, jax.core.Tracer):
-        raise ValueError(
-            f"{name} must be a static integer, got the traced value {value}"
-        )
-    try:
-        return None if isinstance(value, bool) else value.__index__()
-    except (AttributeError, TypeError):
-        return None
 
 
 def cycle_position(
@@ -841,8 +833,19 @@ def _anneal(begin: Any, end: Any, p: jax.Array, q: jax.Array, shape: str) -> Any
 
 
 def _count_from_zero(name: str, value: Any) -> int:
-    """A static integer ``>= 0``, as :func:`check_step_count` checks one ``>= 1``."""
-    count = _static_index(name, value)
+    """A static integer ``>= 0``, as :func:`check_step_count` checks one ``>= 1``.
+
+    Its own copy of that check: the how-to shows ``check_step_count`` in full
+    for readers to paste, so it cannot call a helper the page does not show.
+    """
+    if isinstance(value, jax.core.Tracer):
+        raise ValueError(
+            f"{name} must be a static integer, got the traced value {value}"
+        )
+    try:  # operator.index(value), but bools are not counts
+        count = None if isinstance(value, bool) else value.__index__()
+    except (AttributeError, TypeError):
+        count = None
     if count is None or count < 0:
         raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
     return count
