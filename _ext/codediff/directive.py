@@ -33,6 +33,7 @@ from sphinx.util.docutils import SphinxDirective
 from codediff.locate import source_view
 from codediff.nodes import codediff_literal, codediff_test
 from codediff.parsing import (
+    OUTPUT_SEP,
     TITLES_NEEDED,
     CodeDiffError,
     Pane,
@@ -48,6 +49,7 @@ from codediff.parsing import (
     unescape,
 )
 from codediff.source import Drawn, PaneSpec, draw_from, module_file, parse_specs
+from codediff.testnodes import doctest_flags, flag_problems, special_group
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +127,8 @@ class CodeDiff(SphinxDirective):
         "align": directives.flag,
         "autodiff": directives.flag,
         "no_autodiff": directives.flag,
+        "docstrings": directives.flag,
+        "output_sep": directives.unchanged,
     }
 
     def warn(self, message: str, subtype: str) -> None:
@@ -138,12 +142,15 @@ class CodeDiff(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         if "from" in self.options:
             return self.run_from()
+        language = self.language()
         try:
             titles = self.titles()
             panes = parse(
                 list(self.content),
                 [title.text for title in titles],
                 self.options.get("code_sep", "---"),
+                python=runs_as_python(language),
+                output_sep=self.options.get("output_sep", OUTPUT_SEP),
             )
         except CodeDiffError as error:
             self.warn(str(error), "syntax")
@@ -152,7 +159,11 @@ class CodeDiff(SphinxDirective):
         self.check_indentation(panes, [text for text, _ in located])
         source, _ = self.get_source_info()
         locations = [(source, self.located_line(located, pane)) for pane in panes]
-        return self.render(panes, titles, locations, flax=self.flax_two_titles())
+        outputs = [
+            (source, located[pane.output_line][1] or self.lineno) for pane in panes
+        ]
+        flax = self.flax_two_titles()
+        return self.render(panes, titles, locations, flax, language, outputs)
 
     def run_from(self) -> list[nodes.Node]:
         """Panes drawn from Python source files, one per ``:from:`` spec."""
@@ -182,6 +193,9 @@ class CodeDiff(SphinxDirective):
         except CodeDiffError as error:
             self.warn(str(error), "from")
             return []
+        for item in drawn:
+            for note in item.notes:
+                self.warn(note, "from")
         panes = [
             Pane(title, item.lines, (), 0)
             for title, item in zip(
@@ -189,12 +203,13 @@ class CodeDiff(SphinxDirective):
             )
         ]
         locations = [(str(item.path), item.line) for item in drawn]
-        return self.render(panes, titles, locations, flax=False)
+        return self.render(panes, titles, locations, False, self.language(), [])
 
     def draw(self, spec: PaneSpec) -> Drawn:
+        """The pane of one spec; docstrings left out unless ``:docstrings:``."""
         path = module_file(spec.module)
         self.env.note_dependency(path)  # editing the module re-reads the page
-        return draw_from(path, spec)
+        return draw_from(path, spec, docstrings="docstrings" in self.options)
 
     def render(
         self,
@@ -202,10 +217,14 @@ class CodeDiff(SphinxDirective):
         titles: list[Title],
         locations: list[Location],
         flax: bool,
+        language: str,
+        outputs: list[Location],
     ) -> list[nodes.Node]:
-        """The panes side by side (one pane: a plain block), then their tests."""
-        language = self.language()
-        highlights = self.highlights(panes, flax)
+        """The panes side by side (one pane: a plain block), then their tests.
+
+        ``outputs`` locates each pane's expected output (``.. output::``).
+        """
+        highlights = self.highlights(panes, flax, runs_as_python(language))
         pads = self.paddings(panes)
         shown_titles: list[Title | None] = list(titles) or [None] * len(panes)
         if len(panes) == 1:
@@ -218,7 +237,8 @@ class CodeDiff(SphinxDirective):
                 panes, shown_titles, highlights, pads, strict=True
             ):
                 shown += self.pane_node(pane, title, changed, pad, language)
-        return [shown, *self.test_nodes(panes, titles, language, locations, flax)]
+        tests = self.test_nodes(panes, titles, language, locations, flax, outputs)
+        return [shown, *tests]
 
     # -- options ------------------------------------------------------------
 
@@ -310,13 +330,17 @@ class CodeDiff(SphinxDirective):
             return "none"
         return name
 
-    def highlights(self, panes: list[Pane], flax: bool) -> list[tuple[int, ...]]:
+    def highlights(
+        self, panes: list[Pane], flax: bool, python: bool
+    ) -> list[tuple[int, ...]]:
         """The lines to emphasize: ``#!`` markers, else the automatic diff.
 
         ``:autodiff:`` forces the diff on, ``:no_autodiff:`` off; otherwise
         ``codediff_autodiff`` decides (and Flax's two-title form has none),
         and panes less similar than ``codediff_autodiff_min_similarity`` get
-        no emphasis, which an info message says.
+        no emphasis, which a message at verbose level (``-v``) says: it is a
+        choice, not a mistake. The automatic diff never marks blank lines nor,
+        in Python, comment-only or docstring lines.
         """
         forced, off = "autodiff" in self.options, "no_autodiff" in self.options
         if forced and off:
@@ -324,13 +348,13 @@ class CodeDiff(SphinxDirective):
         if off:
             return changed_lines(panes, auto=False)
         if forced:
-            return changed_lines(panes, auto=True)
+            return changed_lines(panes, auto=True, python=python)
         auto = bool(self.config.codediff_autodiff) and not flax
         threshold = float(self.config.codediff_autodiff_min_similarity)
         if auto and len(panes) > 1 and not any(pane.marked for pane in panes):
             least = least_similarity(panes)
             if least < threshold:
-                logger.info(
+                logger.verbose(
                     "codediff: the panes share little (similarity %.2f, below "
                     "codediff_autodiff_min_similarity = %s), so no line is "
                     "emphasized; mark lines with #! or force the diff with "
@@ -339,7 +363,7 @@ class CodeDiff(SphinxDirective):
                     threshold,
                     location=(self.env.docname, self.lineno),
                 )
-        return changed_lines(panes, auto=auto, min_similarity=threshold)
+        return changed_lines(panes, auto=auto, min_similarity=threshold, python=python)
 
     def groups(
         self, panes: list[Pane], titles: list[Title], flax: bool
@@ -358,7 +382,13 @@ class CodeDiff(SphinxDirective):
                 return [[] for _ in panes[:-1]] + [["default"]]
             if titles and self.config.codediff_flax_compat:
                 return [[title.raw] for title in titles]
-            return [[group_name(pane.title) or "default"] for pane in panes]
+            named = [[group_name(pane.title) or "default"] for pane in panes]
+            for pane, names in zip(panes, named, strict=True):
+                problem = special_group(pane.title, names[0]) if pane.title else None
+                if problem is not None:
+                    self.warn(problem, "groups")
+                    names.clear()
+            return named
         groups = _names(self.options["groups"])
         if len(panes) == 1 and groups:
             return [groups]
@@ -449,8 +479,7 @@ class CodeDiff(SphinxDirective):
     def literal(
         self, pane: Pane, changed: tuple[int, ...], language: str, pad: dict[int, int]
     ) -> nodes.literal_block:
-        block_class = codediff_literal if pad else nodes.literal_block
-        block = block_class(pane.code, pane.code)
+        block = codediff_literal(pane.code, pane.code)
         block["language"] = language
         block["highlight_args"] = {"hl_lines": list(changed)} if changed else {}
         if pad:
@@ -471,8 +500,21 @@ class CodeDiff(SphinxDirective):
         shown = self.captioned(block, title) if title else block
         pane_node = nodes.container("", shown)
         pane_node["classes"].append("codediff-pane")
+        self.add_output(pane_node, pane)
         self.add_note(pane_node, changed)
         return pane_node
+
+    def add_output(self, node: nodes.Element, pane: Pane) -> None:
+        """The pane's expected output, captioned "Output", under its code."""
+        if not pane.output:
+            return
+        text = "\n".join(pane.output)
+        block = nodes.literal_block(text, text, classes=["codediff-output"])
+        block["language"] = "none"
+        self.set_source_info(block)
+        node += self.captioned(
+            block, Title("Output", "Output", (nodes.Text("Output"),))
+        )
 
     def single_node(
         self, pane: Pane, title: Title | None, changed: tuple[int, ...], language: str
@@ -481,6 +523,7 @@ class CodeDiff(SphinxDirective):
         block = self.literal(pane, changed, language, {})
         shown = self.captioned(block, title) if title else block
         single = nodes.container("", shown, classes=["codediff-single"])
+        self.add_output(single, pane)
         self.add_note(single, changed)
         return single
 
@@ -512,30 +555,54 @@ class CodeDiff(SphinxDirective):
         language: str,
         locations: list[Location],
         flax: bool,
+        outputs: list[Location],
     ) -> list[nodes.Node]:
-        """One hidden ``testcode`` per pane, located where its code is written.
+        """One hidden ``testcode`` per pane, located where its code is written,
+        followed by a ``testoutput`` for a pane with an ``.. output::`` part.
 
         For a pane drawn with ``:from:`` that is the Python file and the first
         line of the pane's first object, so a doctest failure names the file
         that holds the code. Panes in a language that is not Python are not
-        tested (:func:`runs_as_python`).
+        tested (:func:`runs_as_python`). ``# doctest:`` flags in a pane's
+        comments apply to its output; ``+SKIP`` skips the pane with a warning
+        (:mod:`codediff.testnodes`).
         """
         groups = self.groups(panes, titles, flax)
         if groups is None or not runs_as_python(language):
             return []
         skipped = self.skipped([group for names in groups for group in names])
         tests: list[nodes.Node] = []
-        for pane, names, (source, line) in zip(panes, groups, locations, strict=True):
+        for index, (pane, names, (source, line)) in enumerate(
+            zip(panes, groups, locations, strict=True)
+        ):
+            flags = doctest_flags(pane.code)
+            for problem in flag_problems(
+                describe(pane.title),
+                names[0] if names else "",
+                flags,
+                bool(pane.output),
+            ):
+                self.warn(problem, "doctest_flags")
             run_in = [group for group in names if group not in skipped]
-            if not run_in:
+            if not run_in or flags.skip:
                 continue
-            test = codediff_test(
-                pane.code, pane.code, testnodetype="testcode", groups=run_in
-            )
-            test.source = source
-            test.line = line
-            tests.append(test)
+            tests.append(self.test_node(pane.code, "testcode", run_in, source, line))
+            if pane.output:
+                text = "\n".join(pane.output)
+                out_source, out_line = outputs[index]
+                test = self.test_node(text, "testoutput", run_in, out_source, out_line)
+                test["options"] = dict(flags.flags)
+                tests.append(test)
         return tests
+
+    @staticmethod
+    def test_node(
+        code: str, kind: str, groups: list[str], source: str, line: int
+    ) -> codediff_test:
+        test = codediff_test(code, code, testnodetype=kind, groups=groups)
+        test.source = source
+        test.line = line
+        return test
 
     def skipped(self, groups: list[str]) -> set[str]:
         """The groups ``:skip_test:`` names (all of them, if it names none).

@@ -24,11 +24,15 @@ class codediff_test(nodes.comment):  # noqa: N801 - docutils names nodes in lowe
 
 
 class codediff_literal(nodes.literal_block):  # noqa: N801
-    """A literal block with display-only blank rows (``:align:``).
+    """A codediff's literal block, which HTML shows one line per element.
 
-    ``node["codediff_pad"]`` maps a line index (as a string) to the number of
-    blank rows shown before that line. Builders other than HTML show the code
-    as a plain literal block.
+    In HTML a pane's lines (class ``codediff-code``) are each wrapped in a
+    ``<span id="codediff-N-L">`` (Pygments' ``linespans``; ``N`` counts the
+    page's panes), so that CSS can wrap a long line under a hanging indent and
+    mark its continuation rows. ``node["codediff_pad"]``, if set, maps a line
+    index (as a string) to the number of display-only blank rows shown before
+    that line (``:align:``). Builders other than HTML show the code as a plain
+    literal block.
     """
 
 
@@ -73,6 +77,11 @@ def _pad(rows: int) -> str:
 
 def visit_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -> None:
     before = len(self.body)
+    saved: dict[str, object] = node.get("highlight_args", {})
+    if "codediff-code" in node["classes"]:
+        count = getattr(self, "_codediff_panes", 0) + 1
+        self._codediff_panes = count  # type: ignore[attr-defined]
+        node["highlight_args"] = {**saved, "linespans": f"codediff-{count}"}
     try:
         self.visit_literal_block(node)
     except nodes.SkipNode:
@@ -82,6 +91,8 @@ def visit_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -
             if "<pre>" in self.body[index]:
                 self.body[index] = pad_html(self.body[index], pads)
         raise
+    finally:
+        node["highlight_args"] = saved
 
 
 def depart_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -> None:

@@ -8,11 +8,14 @@ index of the content line at fault.
 from __future__ import annotations
 
 import difflib
+import io
 import re
+import tokenize
 from collections import Counter
 from dataclasses import dataclass, replace
 
 MARKER = "#!"
+OUTPUT_SEP = ".. output::"
 TITLES_NEEDED = (
     "give the panes' titles, as :title_left: and :title_right: "
     "or as :title: A, B[, C...]"
@@ -38,6 +41,10 @@ class Pane:
     # 0-based index in the content of every line (a dropped ``#!`` line makes
     # a gap); empty for panes not written in the directive (``:from:``)
     rows: tuple[int, ...] = ()
+    # the pane's expected output (``.. output::`` in the pane), if it has one
+    output: tuple[str, ...] | None = None
+    # 0-based index in the content of the output's first line
+    output_line: int = 0
 
     @property
     def code(self) -> str:
@@ -101,7 +108,28 @@ def split_sides(
     return sides
 
 
-def strip_markers(start: int, lines: list[str]) -> Pane:
+def comment_markers(lines: list[str]) -> set[int] | None:
+    """The 0-based lines whose trailing ``#!`` is the end of a comment token.
+
+    Python's :mod:`tokenize` reads the code, so a ``#!`` inside a string or a
+    docstring is code, not a marker. ``None`` when the lines do not tokenize
+    (a fragment such as an unclosed bracket); the caller then reads markers
+    from the text.
+    """
+    source = "\n".join(dedent([line.rstrip() for line in lines])) + "\n"
+    found: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT and token.string.rstrip().endswith(
+                MARKER
+            ):
+                found.add(token.start[0] - 1)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return found
+
+
+def strip_markers(start: int, lines: list[str], python: bool = False) -> Pane:
     """The pane of one side's lines, trimmed and without its ``#!`` markers.
 
     A trailing ``#!`` emphasizes its line. A line holding only ``#!`` is read
@@ -116,15 +144,19 @@ def strip_markers(start: int, lines: list[str]) -> Pane:
 
     Blank lines at either end are trimmed and the common indentation removed.
     ``start`` is the content index of ``lines[0]``; the title is left empty.
+    With ``python``, a ``#!`` is a marker only where it ends a comment token
+    (:func:`comment_markers`): ``"#!"`` in a string or docstring stays code.
     """
+    markers = comment_markers(lines) if python else None
     rows: list[tuple[int, str, bool]] = []  # content index, text, emphasized
     pending = seen_code = False
     for offset, line in enumerate(lines):
         body = line.rstrip()
-        if body.strip() == MARKER and not seen_code:
+        is_marker = body.endswith(MARKER) and (markers is None or offset in markers)
+        if body.strip() == MARKER and is_marker and not seen_code:
             pending = True
             continue
-        marked = body.endswith(MARKER)
+        marked = is_marker
         if marked:
             body = body[: -len(MARKER)].rstrip()
         if body.strip():
@@ -143,11 +175,41 @@ def strip_markers(start: int, lines: list[str]) -> Pane:
     return Pane("", tuple(texts), marked_numbers, indices[0], indices)
 
 
-def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[Pane]:
+def split_output(
+    start: int, lines: list[str], output_sep: str = OUTPUT_SEP
+) -> tuple[list[str], int, list[str] | None]:
+    """A side's code lines, and its output: the lines after ``output_sep``.
+
+    Returns ``(code lines, content index of the output's first line, output
+    lines or None)``. The output is dedented and trimmed like the code.
+    """
+    for offset, line in enumerate(lines):
+        if line.strip() == output_sep:
+            first = offset + 1
+            while first < len(lines) and not lines[first].strip():
+                first += 1
+            output = [text.rstrip() for text in dedent(lines[first:])]
+            while output and not output[-1]:
+                output.pop()
+            return lines[:offset], start + first, output
+    return lines, 0, None
+
+
+def parse(
+    content: list[str],
+    titles: list[str],
+    code_sep: str = "---",
+    python: bool = False,
+    output_sep: str = OUTPUT_SEP,
+) -> list[Pane]:
     """Splits directive content into one :class:`Pane` per title.
 
     Content without a separator line and with at most one title is one pane
-    (the one-pane form); its title is ``""`` when none is given.
+    (the one-pane form); its title is ``""`` when none is given. A line that
+    is exactly ``output_sep`` (``.. output::``) ends a pane's code; the lines
+    after it, up to the next side, are that pane's expected output. With
+    ``python``, ``#!`` markers are read as comment tokens
+    (:func:`strip_markers`).
     """
     if not code_sep.strip():
         raise CodeDiffError("code_sep must not be blank")
@@ -169,10 +231,17 @@ def parse(content: list[str], titles: list[str], code_sep: str = "---") -> list[
         )
     panes = []
     for title, (start, lines) in zip(titles, sides, strict=True):
-        pane = strip_markers(start, lines)
+        code, output_line, output = split_output(start, lines, output_sep.strip())
+        pane = strip_markers(start, code, python)
         if not pane.lines:
             raise CodeDiffError(f"{describe(title)} is empty", line=start)
-        panes.append(replace(pane, title=title))
+        if output is not None and not output:
+            raise CodeDiffError(
+                f"{describe(title)} has an empty {output_sep.strip()!r} part",
+                line=output_line,
+            )
+        out = tuple(output) if output is not None else None
+        panes.append(replace(pane, title=title, output=out, output_line=output_line))
     return panes
 
 
@@ -235,6 +304,48 @@ def least_similarity(panes: list[Pane]) -> float:
     )
 
 
+SILENT_TOKENS = {
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.COMMENT,
+    tokenize.INDENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+}
+
+
+def quiet_lines(lines: tuple[str, ...], python: bool = True) -> set[int]:
+    """The 1-based lines that automatic emphasis never marks.
+
+    Blank lines always; in Python, also lines that hold only a comment and the
+    lines of docstrings (any statement that is only a string), as Python's
+    :mod:`tokenize` reads them: they explain a change, they are not one. Code
+    that does not tokenize (a fragment) falls back to lines that start with
+    ``#``.
+    """
+    quiet = {number for number, line in enumerate(lines, 1) if not line.strip()}
+    if not python:
+        return quiet
+    source = "\n".join(lines) + "\n"
+    code_rows: set[int] = set()
+    statement: list[tokenize.TokenInfo] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type not in SILENT_TOKENS:
+                code_rows.update(range(token.start[0], token.end[0] + 1))
+                statement.append(token)
+            elif token.type == tokenize.NEWLINE:
+                if statement and all(t.type == tokenize.STRING for t in statement):
+                    first, last = statement[0].start[0], statement[-1].end[0]
+                    quiet.update(range(first, last + 1))
+                statement = []
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return quiet | {
+            n for n, line in enumerate(lines, 1) if line.lstrip().startswith("#")
+        }
+    return quiet | (set(range(1, len(lines) + 1)) - code_rows)
+
+
 def diff_lines(panes: list[Pane]) -> list[tuple[int, ...]]:
     """For each pane, the 1-based lines that differ from its neighbour's."""
     result = []
@@ -251,7 +362,10 @@ def diff_lines(panes: list[Pane]) -> list[tuple[int, ...]]:
 
 
 def changed_lines(
-    panes: list[Pane], auto: bool = True, min_similarity: float = 0.0
+    panes: list[Pane],
+    auto: bool = True,
+    min_similarity: float = 0.0,
+    python: bool = False,
 ) -> list[tuple[int, ...]]:
     """The 1-based lines to emphasize in each pane.
 
@@ -259,13 +373,19 @@ def changed_lines(
     pane is compared with its neighbour (the first with the second, every other
     with the first) and the lines that differ are returned, unless some
     compared pair is less similar than ``min_similarity`` (see
-    :func:`least_similarity`): then nothing is emphasized.
+    :func:`least_similarity`): then nothing is emphasized. Automatic emphasis
+    leaves out blank lines and, with ``python``, comment-only and docstring
+    lines (:func:`quiet_lines`).
     """
     if any(pane.marked for pane in panes) or not auto or len(panes) < 2:
         return [pane.marked for pane in panes]
     if least_similarity(panes) < min_similarity:
         return [() for _ in panes]
-    return diff_lines(panes)
+    result = []
+    for pane, changed in zip(panes, diff_lines(panes), strict=True):
+        quiet = quiet_lines(pane.lines, python)
+        result.append(tuple(number for number in changed if number not in quiet))
+    return result
 
 
 def align(

@@ -14,13 +14,18 @@ import difflib
 import importlib.machinery
 import importlib.util
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sphinx.errors import PycodeError
 from sphinx.pycode import ModuleAnalyzer
 
+from codediff.definitions import Binding, bound_definition, without_docstrings
 from codediff.parsing import CodeDiffError
+
+T = TypeVar("T")
 
 SOURCE_SUFFIXES = (".py", ".pyw")
 SPEC_FORM = "'dotted.module:name [name ...]'"
@@ -54,6 +59,7 @@ class Drawn:
     spec: PaneSpec
     path: Path
     snippets: tuple[Snippet, ...]
+    notes: tuple[str, ...] = ()  # warnings for the directive to log
 
     @property
     def line(self) -> int:
@@ -207,36 +213,65 @@ def draw(spec: PaneSpec) -> Drawn:
     return draw_from(module_file(spec.module), spec)
 
 
-def draw_from(path: Path, spec: PaneSpec) -> Drawn:
+def draw_from(path: Path, spec: PaneSpec, docstrings: bool = True) -> Drawn:
     """The source of each name of ``spec`` in the file ``path``, in order.
 
     Functions, classes and ``Class.method`` come from the analyzer's tags;
-    other names from the module's top-level assignments.
+    other names from the module's top-level assignments. A name defined more
+    than once is drawn from the definition Python binds
+    (:func:`codediff.definitions.bound_definition`); where that depends on
+    code that runs, ``Drawn.notes`` says so, naming the lines. Without
+    ``docstrings``, the docstrings of drawn functions and classes are left
+    out (:func:`codediff.definitions.without_docstrings`).
     """
     text = read_source(path)
     tags = _analyzer(path, spec.module, text).find_tags()
     file_lines = text.split("\n")
     assigned: dict[str, tuple[int, int]] | None = None
-    snippets = []
+    snippets, notes = [], []
     for name in spec.names:
         if name in tags:
             kind, start, end = tags[name]
         else:
             if assigned is None:
-                try:
-                    assigned = assignments(text)
-                except SyntaxError as error:
-                    raise CodeDiffError(
-                        f"cannot parse {str(path)!r}: {error}"
-                    ) from error
+                assigned = _parsed(path, assignments, text)
             if name not in assigned:
                 raise CodeDiffError(_unknown(name, spec.module, path, tags, assigned))
             kind, (start, end) = "assignment", assigned[name]
+        binding = _parsed(path, bound_definition, text, name)
+        if binding is not None and len(binding.all) > 1:
+            kind, start, end = (
+                binding.chosen.kind,
+                binding.chosen.start,
+                binding.chosen.end,
+            )
+            if not binding.sure:
+                notes.append(_ambiguous(name, spec.module, binding))
         lines = file_lines[start - 1 : end]
         while len(lines) > 1 and not lines[-1].strip():
             lines.pop()
-        snippets.append(Snippet(name, kind, _dedent(lines), start))
-    return Drawn(spec, path, tuple(snippets))
+        shown = list(_dedent(lines))
+        if not docstrings and kind != "assignment":
+            shown = without_docstrings(shown)
+        snippets.append(Snippet(name, kind, tuple(shown), start))
+    return Drawn(spec, path, tuple(snippets), tuple(notes))
+
+
+def _parsed(path: Path, function: Callable[..., T], *args: str) -> T:
+    try:
+        return function(*args)
+    except SyntaxError as error:
+        raise CodeDiffError(f"cannot parse {str(path)!r}: {error}") from error
+
+
+def _ambiguous(name: str, module: str, binding: Binding) -> str:
+    lines = ", ".join(definition.lines for definition in binding.all)
+    return (
+        f"{name!r} is defined {len(binding.all)} times in module {module!r} "
+        f"(lines {lines}), and which one Python binds depends on code that runs "
+        "(a loop, a try, or a condition codediff does not evaluate); the pane "
+        f"shows lines {binding.chosen.lines}. Draw an object defined once"
+    )
 
 
 def _unknown(

@@ -89,15 +89,6 @@ Autodiff
 """
 
 
-def build(make_app, path: Path, conf: str = "", page: str = PAGE):
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "conf.py").write_text(f'extensions = ["codediff"]\n{conf}')
-    (path / "index.rst").write_text(page)
-    app = make_app("dummy", srcdir=path)
-    app.build()
-    return app
-
-
 def highlights(app) -> list[list[int]]:
     return [
         block["highlight_args"].get("hl_lines", [])
@@ -106,14 +97,16 @@ def highlights(app) -> list[list[int]]:
     ]
 
 
-def test_default_threshold(make_app, tmp_path):
-    app = build(make_app, tmp_path)
+def test_default_threshold(sphinx_project):
+    app = sphinx_project(PAGE, "dummy")
     assert app.config.codediff_autodiff is True
     assert app.config.codediff_autodiff_min_similarity == AUTODIFF_MIN_SIMILARITY == 0.5
     assert highlights(app) == [[2], [2], [], [], [1, 2], [1, 2], [], []]
     assert app.warning.getvalue() == ""
-    status = app.status.getvalue()
-    # An info message (not a warning) says why the second one has none.
+    # Not a mistake, so a normal build says nothing about it...
+    assert "share little" not in app.status.getvalue()
+    # ...and a verbose one says why the second one has none.
+    status = sphinx_project(PAGE, "dummy", verbosity=1).status.getvalue()
     assert re.search(
         r"index\.rst:15: codediff: the panes share little \(similarity 0\.00, below "
         r"codediff_autodiff_min_similarity = 0\.5\), so no line is emphasized; mark "
@@ -123,27 +116,25 @@ def test_default_threshold(make_app, tmp_path):
     assert status.count("share little") == 1
 
 
-def test_conf_turns_automatic_emphasis_off(make_app, tmp_path):
-    app = build(make_app, tmp_path, "codediff_autodiff = False\n")
+def test_conf_turns_automatic_emphasis_off(sphinx_project):
+    app = sphinx_project(PAGE, "dummy", "codediff_autodiff = False\n", verbosity=1)
     assert highlights(app) == [[], [], [], [], [1, 2], [1, 2], [], []]
     assert "share little" not in app.status.getvalue()
 
 
-def test_conf_threshold(make_app, tmp_path):
-    app = build(make_app, tmp_path, "codediff_autodiff_min_similarity = 0\n")
+def test_conf_threshold(sphinx_project):
+    app = sphinx_project(PAGE, "dummy", "codediff_autodiff_min_similarity = 0\n")
     assert highlights(app) == [[2], [2], [1, 2], [1, 2], [1, 2], [1, 2], [], []]
-    strict = build(
-        make_app, tmp_path / "strict", "codediff_autodiff_min_similarity = 0.9\n"
-    )
+    strict = sphinx_project(PAGE, "dummy", "codediff_autodiff_min_similarity = 0.9\n")
     assert highlights(strict) == [[], [], [], [], [1, 2], [1, 2], [], []]
 
 
-def test_both_flags_warn(make_app, tmp_path):
+def test_both_flags_warn(sphinx_project):
     page = (
         "Both\n====\n\n.. codediff::\n   :title: A, B\n   :autodiff:\n"
         "   :no_autodiff:\n\n   a = 1\n   ---\n   a = 2\n"
     )
-    app = build(make_app, tmp_path, page=page)
+    app = sphinx_project(page, "dummy")
     assert highlights(app) == [[], []]
     assert re.search(
         r"index\.rst:4: WARNING: codediff: give :autodiff: or :no_autodiff:, not both "
