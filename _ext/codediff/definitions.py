@@ -90,6 +90,12 @@ def evaluate(node: ast.expr) -> object:
             return value[index] if UNKNOWN not in (value, index) else UNKNOWN  # type: ignore[index]
         except (TypeError, IndexError, KeyError):
             return UNKNOWN
+    if isinstance(node, ast.Slice):
+        parts = [
+            None if p is None else evaluate(p)
+            for p in (node.lower, node.upper, node.step)
+        ]
+        return UNKNOWN if UNKNOWN in parts else slice(*parts)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         value = evaluate(node.operand)
         return UNKNOWN if value is UNKNOWN else not value

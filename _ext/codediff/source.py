@@ -230,16 +230,17 @@ def draw_from(path: Path, spec: PaneSpec, docstrings: bool = True) -> Drawn:
     assigned: dict[str, tuple[int, int]] | None = None
     snippets, notes = [], []
     for name in spec.names:
+        binding = _parsed(path, bound_definition, text, name)
         if name in tags:
             kind, start, end = tags[name]
         else:
             if assigned is None:
                 assigned = _parsed(path, assignments, text)
-            if name not in assigned:
+            if name in assigned:
+                kind, (start, end) = "assignment", assigned[name]
+            elif binding is None:
                 raise CodeDiffError(_unknown(name, spec.module, path, tags, assigned))
-            kind, (start, end) = "assignment", assigned[name]
-        binding = _parsed(path, bound_definition, text, name)
-        if binding is not None and len(binding.all) > 1:
+        if binding is not None and (len(binding.all) > 1 or name not in tags):
             kind, start, end = (
                 binding.chosen.kind,
                 binding.chosen.start,

@@ -36,6 +36,7 @@ def write_project(path: Path, files: str | dict[str, str], conf: str = "") -> Pa
 @pytest.fixture
 def sphinx_project(make_app: Callable[..., Any], tmp_path: Path) -> Callable[..., Any]:
     counter = itertools.count()
+    made: list[Any] = []
 
     def build(
         files: str | dict[str, str] | None = None,
@@ -49,7 +50,10 @@ def sphinx_project(make_app: Callable[..., Any], tmp_path: Path) -> Callable[...
             srcdir = tmp_path / f"project{next(counter)}"
         if files is not None:
             write_project(srcdir, files, conf)
+        if made:  # unregister the last app's nodes, or this one warns of them
+            made[-1].cleanup()
         app = make_app(builder, srcdir=srcdir, **options)
+        made.append(app)
         if build:
             app.build()
         return app
