@@ -277,7 +277,7 @@ AUTODIFF_MIN_SIMILARITY = 0.5
 The similarity is ``difflib``'s ratio of the panes' lines, ``2 * M / T``
 (``M`` lines in common, ``T`` lines in both panes). Below it the panes share
 too little for emphasis to help: most of each pane would be emphasized.
-``benchmarks/autodiff_corpus`` measures the choice.
+``reports/autodiff_corpus`` measures the choice.
 """
 
 

@@ -15,7 +15,7 @@ from codediff.parsing import (
 )
 from docutils import nodes
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "autodiff_corpus"
+BENCH = Path(__file__).resolve().parents[2] / "reports" / "autodiff_corpus"
 TWO = ["A", "B"]
 
 

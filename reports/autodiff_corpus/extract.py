@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/autodiff_corpus/extract.py /path/to/flax
+    .venv/bin/python reports/autodiff_corpus/extract.py /path/to/flax
 
 For every page of the manifest, the file is read at the listed commit
 (``git show COMMIT:PATH``) and its ``.. codediff::`` directives (all, or the
@@ -21,7 +21,10 @@ HERE = Path(__file__).resolve().parent
 DIRECTIVE = re.compile(r"^(\s*)\.\.\s+codediff::\s*$")
 
 
-def directive_blocks(text: str) -> list[str]:
+def directive_blocks(text: str) -> list[tuple[int, str]]:
+    """Every ``.. codediff::`` directive of an rST text, verbatim and dedented,
+    with the 1-based line of its first line: the one scanner that both
+    ``extract.py`` and ``measure.py`` use."""
     lines = text.splitlines()
     blocks, index = [], 0
     while index < len(lines):
@@ -29,7 +32,7 @@ def directive_blocks(text: str) -> list[str]:
         if not match:
             index += 1
             continue
-        indent, block = len(match.group(1)), [lines[index]]
+        indent, start, block = len(match.group(1)), index + 1, [lines[index]]
         index += 1
         while index < len(lines) and (
             not lines[index].strip()
@@ -40,7 +43,7 @@ def directive_blocks(text: str) -> list[str]:
         while block and not block[-1].strip():
             block.pop()
         width = len(block[0]) - len(block[0].lstrip())
-        blocks.append("\n".join(line[width:] for line in block))
+        blocks.append((start, "\n".join(line[width:] for line in block)))
     return blocks
 
 
@@ -61,7 +64,7 @@ def main(argv: list[str]) -> int:
             capture_output=True,
             text=True,
         ).stdout
-        blocks = directive_blocks(text)
+        blocks = [block for _, block in directive_blocks(text)]
         if taken != "all":
             blocks = blocks[: int(taken)]
         (out / f"{name}.rst").write_text("\n\n".join(blocks) + "\n")

@@ -2,10 +2,10 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/autodiff_corpus/measure.py [PATH ...]
+    .venv/bin/python reports/autodiff_corpus/measure.py [PATH ...]
 
 Each PATH is an rST file or a folder searched for ``*.rst``; the default is
-``benchmarks/autodiff_corpus/flax/`` (see README.md for what it holds and how
+``reports/autodiff_corpus/flax/`` (see README.md for what it holds and how
 to remake it from a Flax checkout). Every ``.. codediff::`` directive with
 inline content is split into panes exactly as codediff does
 (:func:`codediff.parsing.parse`), and for a range of thresholds of
@@ -29,21 +29,22 @@ import argparse
 import re
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codediff.parsing import (
     AUTODIFF_MIN_SIMILARITY,
     CodeDiffError,
     Pane,
-    diff_lines,
-    least_similarity,
+    changed_lines,
     parse,
     split_titles,
 )
 
 HERE = Path(__file__).resolve().parent
-DIRECTIVE = re.compile(r"^(\s*)\.\.\s+codediff::\s*$")
+sys.path.insert(0, str(HERE))  # run as a script: extract.py is its neighbour
+from extract import directive_blocks  # noqa: E402
+
 OPTION = re.compile(r"^:([\w-]+):(?:\s+(.*))?$")
 FLOOD = 0.5
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7)
@@ -62,27 +63,11 @@ class Directive:
 
 def directives_in(path: Path) -> list[Directive]:
     """The inline-content codediff directives of an rST file, parsed."""
-    lines = path.read_text().splitlines()
-    found = []
-    index = 0
-    while index < len(lines):
-        match = DIRECTIVE.match(lines[index])
-        if not match:
-            index += 1
-            continue
-        indent, start = len(match.group(1)), index
-        body: list[str] = []
-        index += 1
-        while index < len(lines) and (
-            not lines[index].strip()
-            or len(lines[index]) - len(lines[index].lstrip()) > indent
-        ):
-            body.append(lines[index])
-            index += 1
-        directive = read_directive(body, str(path), start + 1)
-        if directive is not None:
-            found.append(directive)
-    return found
+    return [
+        directive
+        for line, block in directive_blocks(path.read_text())
+        if (directive := read_directive(block.splitlines()[1:], str(path), line))
+    ]
 
 
 def read_directive(body: list[str], source: str, line: int) -> Directive | None:
@@ -103,7 +88,7 @@ def read_directive(body: list[str], source: str, line: int) -> Directive | None:
     else:
         titles = [options.get("title_left", ""), options.get("title_right", "")]
     try:
-        panes = parse(content, titles, options.get("code_sep", "---"))
+        panes = parse(content, titles, options.get("code_sep", "---"), python=True)
     except CodeDiffError as error:
         print(f"{source}:{line}: skipped: {error}", file=sys.stderr)
         return None
@@ -111,11 +96,11 @@ def read_directive(body: list[str], source: str, line: int) -> Directive | None:
 
 
 def automatic(directive: Directive, threshold: float) -> list[tuple[int, ...]]:
-    """What the automatic diff emphasizes, markers ignored."""
-    panes = list(directive.panes)
-    if least_similarity(panes) < threshold:
-        return [() for _ in panes]
-    return diff_lines(panes)
+    """What codediff's automatic emphasis marks, markers ignored: the lines
+    that differ, less blank, comment-only and docstring lines, unless a pair
+    of panes is less similar than ``threshold``."""
+    panes = [replace(pane, marked=()) for pane in directive.panes]
+    return changed_lines(panes, min_similarity=threshold, python=True)
 
 
 def measure(directives: list[Directive], threshold: float) -> dict[str, float]:
