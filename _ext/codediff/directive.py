@@ -25,12 +25,11 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.utils import Reporter
 from pygments.lexers import get_lexer_by_name
-from pygments.lexers.python import PythonLexer
 from pygments.util import ClassNotFound
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from codediff.locate import source_view
+from codediff.locate import content_lines
 from codediff.nodes import codediff_literal, codediff_test
 from codediff.parsing import (
     OUTPUT_SEP,
@@ -49,41 +48,21 @@ from codediff.parsing import (
     unescape,
 )
 from codediff.source import Drawn, PaneSpec, draw_from, module_file, parse_specs
-from codediff.testnodes import doctest_flags, flag_problems, special_group
+from codediff.testnodes import (
+    SPHINX_ONLY_LANGUAGES,
+    doctest_flags,
+    flag_problems,
+    runs_as_python,
+    skipped_groups,
+    special_group,
+)
+from codediff.testnodes import (
+    names as option_names,
+)
 
 logger = logging.getLogger(__name__)
 
 Location = tuple[str, int]  # a pane's code's file and 1-based first line there
-
-SPHINX_ONLY_LANGUAGES = {"default", "none"}
-# Names Pygments highlights with its Python 3 lexer that are not Python.
-NOT_PYTHON = {"sage", "bazel", "starlark"}
-
-
-def runs_as_python(language: str) -> bool:
-    """Whether panes in ``language`` are handed to doctest.
-
-    The name is looked up as Pygments looks it up (case-insensitively), and the
-    panes run when it resolves to Pygments' Python 3 lexer: ``python``,
-    ``py``, ``python3``, ``py3``, ``pyi`` in any case, and Sphinx's
-    ``default``. Not run: Python 2 (``python2``, ``py2``), console sessions
-    (``pycon``: use ``doctest``), IPython (``ipython``, ``ipython3``: magics
-    are not Python), the languages Pygments also highlights as Python (Sage,
-    Bazel, Starlark), and everything else.
-    """
-    name = language.strip().lower()
-    if name == "default":
-        return True
-    if name in NOT_PYTHON:
-        return False
-    try:
-        return type(get_lexer_by_name(name)) is PythonLexer
-    except ClassNotFound:
-        return False
-
-
-def _names(value: str) -> list[str]:
-    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 @dataclass(frozen=True)
@@ -383,13 +362,15 @@ class CodeDiff(SphinxDirective):
             if titles and self.config.codediff_flax_compat:
                 return [[title.raw] for title in titles]
             named = [[group_name(pane.title) or "default"] for pane in panes]
-            for pane, names in zip(panes, named, strict=True):
-                problem = special_group(pane.title, names[0]) if pane.title else None
+            for pane, pane_groups in zip(panes, named, strict=True):
+                problem = (
+                    special_group(pane.title, pane_groups[0]) if pane.title else None
+                )
                 if problem is not None:
                     self.warn(problem, "groups")
-                    names.clear()
+                    pane_groups.clear()
             return named
-        groups = _names(self.options["groups"])
+        groups = option_names(self.options["groups"])
         if len(panes) == 1 and groups:
             return [groups]
         if len(groups) != len(panes):
@@ -417,46 +398,12 @@ class CodeDiff(SphinxDirective):
                 )
 
     def source_lines(self) -> list[tuple[str, int | None]]:
-        """Each content line as written in its file, and its line number there.
-
-        docutils expands tabs before a directive sees its content, so the raw
-        file is read to find them. rST content knows its file lines; MyST
-        content counts from its own first line and is found by search. In a
-        notebook it is searched in its cell, and the line numbers are
-        ``myst_nb``'s (:mod:`codediff.locate`), as for every node of the page.
-        """
-
-        def same(raw: str, text: str) -> bool:
-            return raw.expandtabs(8).strip() == text.expandtabs(8).strip()
-
-        def line_of(source: Any, offset: int) -> list[str]:
-            view = source_view(str(source), offset + 1)
-            if view is None or view.file_lines is not None:
-                return []
-            return list(view.lines[offset : offset + 1])
-
-        content, items = list(self.content), self.content.items
-        direct = [line_of(src, offset) for src, offset in items]
-        if all(
-            raw and same(raw[0], text)
-            for raw, text in zip(direct, content, strict=True)
-        ):
-            return [
-                (raw[0], offset + 1)
-                for raw, (_, offset) in zip(direct, items, strict=True)
-            ]
-        view = source_view(str(self.get_source_info()[0]), self.lineno)
-        if view is not None:
-            lines = view.lines
-            for start in range(max(view.row(self.lineno), 0), len(lines)):
-                if start + len(content) > len(lines):
-                    break
-                if all(same(lines[start + k], text) for k, text in enumerate(content)):
-                    return [
-                        (lines[start + k], view.node_line(start + k))
-                        for k in range(len(content))
-                    ]
-        return [(text, None) for text in content]
+        """Each content line as written in its file, and its line number there
+        (:func:`codediff.locate.content_lines`)."""
+        source = str(self.get_source_info()[0])
+        return content_lines(
+            list(self.content), self.content.items, source, self.lineno
+        )
 
     # -- nodes --------------------------------------------------------------
 
@@ -605,60 +552,13 @@ class CodeDiff(SphinxDirective):
         return test
 
     def skipped(self, groups: list[str]) -> set[str]:
-        """The groups ``:skip_test:`` names (all of them, if it names none).
-
-        A title with commas gives a group without them, but ``:skip_test:``
-        splits at commas; naming such a title as written is a warning that
-        gives the group's name, and skips the pane meanwhile.
-        """
+        """The groups ``:skip_test:`` names (:func:`skipped_groups`)."""
         if "skip_test" not in self.options:
             return set()
-        value = self.options["skip_test"]
-        names = _names(value)
-        if not names:  # a bare :skip_test: skips every pane
-            return set(groups)
-        known = set(groups)
-        skipped = {name for name in names if name in known}
-        unknown: list[str] = []
-        index = 0
-        while index < len(names):
-            rejoined = self.rejoined(names, index, known)
-            if rejoined is None:
-                if names[index] not in known:
-                    unknown.append(names[index])
-                index += 1
-                continue
-            end, group = rejoined
-            self.warn(
-                f":skip_test: {value.strip()!r} is split at its commas, so it "
-                f"names {names[index:end]!r}; the group of the title with commas "
-                f"is {group!r} (a title's group leaves its commas out): write "
-                f"':skip_test: {group}'. The pane is not tested",
-                "skip_test",
-            )
-            skipped.add(group)
-            index = end
-        if unknown:
-            self.warn(
-                f":skip_test: names {unknown!r}, which is not among this "
-                f"directive's groups {groups!r}",
-                "skip_test",
-            )
+        skipped, problems = skipped_groups(self.options["skip_test"], groups)
+        for problem in problems:
+            self.warn(problem, "skip_test")
         return skipped
-
-    @staticmethod
-    def rejoined(
-        names: list[str], index: int, known: set[str]
-    ) -> tuple[int, str] | None:
-        """A run of unknown names from ``index`` that, joined, is a group."""
-        for end in range(len(names), index + 1, -1):
-            run = names[index:end]
-            if any(name in known for name in run):
-                continue
-            group = group_name(", ".join(run))
-            if group in known:
-                return end, group
-        return None
 
 
 def _message_text(message: nodes.Node) -> str:

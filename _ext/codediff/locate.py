@@ -99,6 +99,49 @@ def find_code(
     return None
 
 
+def content_lines(
+    content: list[str], items: Sequence[tuple[Any, int]], source: str, lineno: int
+) -> list[tuple[str, int | None]]:
+    """Each line of a directive's content as written in its file, and its line.
+
+    docutils expands tabs before a directive sees its content, so the raw
+    file is read to find them. rST content knows its file lines (``items``:
+    docutils' (source, 0-based offset) of each line); MyST content counts from
+    its own first line and is found by search from the directive's line
+    ``lineno``. In a notebook it is searched in its cell, and the line numbers
+    are ``myst_nb``'s, as for every node of the page.
+    """
+
+    def same(raw: str, text: str) -> bool:
+        return raw.expandtabs(8).strip() == text.expandtabs(8).strip()
+
+    def line_of(where: Any, offset: int) -> list[str]:
+        view = source_view(str(where), offset + 1)
+        if view is None or view.file_lines is not None:
+            return []
+        return list(view.lines[offset : offset + 1])
+
+    direct = [line_of(where, offset) for where, offset in items]
+    if all(
+        raw and same(raw[0], text) for raw, text in zip(direct, content, strict=True)
+    ):
+        return [
+            (raw[0], offset + 1) for raw, (_, offset) in zip(direct, items, strict=True)
+        ]
+    view = source_view(source, lineno)
+    if view is not None:
+        lines = view.lines
+        for start in range(max(view.row(lineno), 0), len(lines)):
+            if start + len(content) > len(lines):
+                break
+            if all(same(lines[start + k], text) for k, text in enumerate(content)):
+                return [
+                    (lines[start + k], view.node_line(start + k))
+                    for k in range(len(content))
+                ]
+    return [(text, None) for text in content]
+
+
 @lru_cache(maxsize=64)
 def _file_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     try:

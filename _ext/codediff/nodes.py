@@ -68,6 +68,20 @@ def pad_html(html: str, pads: dict[int, int]) -> str:
     return "".join(pieces)
 
 
+LINE_START = re.compile(r'(<span id="codediff-[\d-]+")>((?:<span class="hll">)?)( +)')
+
+
+def indent_lines(html: str) -> str:
+    """Gives each indented line's element its indentation, ``--indent: Nch``.
+
+    codediff.css hangs a wrapped line's continuation rows under the line's own
+    indentation plus two characters, which CSS alone cannot measure.
+    """
+    return LINE_START.sub(
+        lambda m: f'{m[1]} style="--indent: {len(m[3])}ch">{m[2]}{m[3]}', html
+    )
+
+
 def _pad(rows: int) -> str:
     return (
         f'<span class="codediff-pad" style="--codediff-pad: {rows}" '
@@ -89,7 +103,7 @@ def visit_codediff_literal_html(self: HTML5Translator, node: codediff_literal) -
         pads = {int(k): v for k, v in stored.items()}
         for index in range(before, len(self.body)):
             if "<pre>" in self.body[index]:
-                self.body[index] = pad_html(self.body[index], pads)
+                self.body[index] = indent_lines(pad_html(self.body[index], pads))
         raise
     finally:
         node["highlight_args"] = saved

@@ -4,7 +4,9 @@
 the ``# doctest:`` flags written in it (sphinx#13103), and gives the group
 names ``default`` and ``*`` a meaning of their own. The checks here turn both
 into warnings that name the fix, so that a pane never runs with other code,
-or is skipped, silently. Nothing here imports docutils or Sphinx.
+or is skipped, silently. It also holds which panes run at all
+(:func:`runs_as_python`) and which groups ``:skip_test:`` names
+(:func:`skipped_groups`). Nothing here imports docutils or Sphinx.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
+
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.python import PythonLexer
+from pygments.util import ClassNotFound
+
+from codediff.parsing import group_name
 
 # doctest's own pattern for an option comment (doctest._OPTION_DIRECTIVE_RE).
 FLAGS_COMMENT = re.compile(r"#\s*doctest:\s*([^\n'\"]*)$")
@@ -105,3 +113,87 @@ def special_group(title: str, group: str) -> str | None:
         "the pane would run with their code; the pane is not tested. Name the "
         "panes' groups with :groups: (one per pane), or retitle it"
     )
+
+
+SPHINX_ONLY_LANGUAGES = {"default", "none"}
+# Names Pygments highlights with its Python 3 lexer that are not Python.
+NOT_PYTHON = {"sage", "bazel", "starlark"}
+
+
+def runs_as_python(language: str) -> bool:
+    """Whether panes in ``language`` are handed to doctest.
+
+    The name is looked up as Pygments looks it up (case-insensitively), and the
+    panes run when it resolves to Pygments' Python 3 lexer: ``python``,
+    ``py``, ``python3``, ``py3``, ``pyi`` in any case, and Sphinx's
+    ``default``. Not run: Python 2 (``python2``, ``py2``), console sessions
+    (``pycon``: use ``doctest``), IPython (``ipython``, ``ipython3``: magics
+    are not Python), the languages Pygments also highlights as Python (Sage,
+    Bazel, Starlark), and everything else.
+    """
+    name = language.strip().lower()
+    if name == "default":
+        return True
+    if name in NOT_PYTHON:
+        return False
+    try:
+        return type(get_lexer_by_name(name)) is PythonLexer
+    except ClassNotFound:
+        return False
+
+
+def names(value: str) -> list[str]:
+    """A comma-separated option's names (``:groups:``, ``:skip_test:``)."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def skipped_groups(value: str, groups: list[str]) -> tuple[set[str], list[str]]:
+    """The groups ``:skip_test: value`` names (all, if it names none), and
+    warnings.
+
+    A title with commas gives a group without them, but ``:skip_test:``
+    splits at commas; naming such a title as written is a warning that gives
+    the group's name, and skips the pane meanwhile.
+    """
+    listed = names(value)
+    if not listed:  # a bare :skip_test: skips every pane
+        return set(groups), []
+    known = set(groups)
+    skipped = {name for name in listed if name in known}
+    unknown: list[str] = []
+    problems = []
+    index = 0
+    while index < len(listed):
+        rejoined = _rejoined(listed, index, known)
+        if rejoined is None:
+            if listed[index] not in known:
+                unknown.append(listed[index])
+            index += 1
+            continue
+        end, group = rejoined
+        problems.append(
+            f":skip_test: {value.strip()!r} is split at its commas, so it "
+            f"names {listed[index:end]!r}; the group of the title with commas "
+            f"is {group!r} (a title's group leaves its commas out): write "
+            f"':skip_test: {group}'. The pane is not tested"
+        )
+        skipped.add(group)
+        index = end
+    if unknown:
+        problems.append(
+            f":skip_test: names {unknown!r}, which is not among this "
+            f"directive's groups {groups!r}"
+        )
+    return skipped, problems
+
+
+def _rejoined(names: list[str], index: int, known: set[str]) -> tuple[int, str] | None:
+    """A run of unknown names from ``index`` that, joined, is a group."""
+    for end in range(len(names), index + 1, -1):
+        run = names[index:end]
+        if any(name in known for name in run):
+            continue
+        group = group_name(", ".join(run))
+        if group in known:
+            return end, group
+    return None

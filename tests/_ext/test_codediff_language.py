@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from codediff.directive import runs_as_python
 from codediff.nodes import codediff_test
+from codediff.testnodes import runs_as_python
 from docutils import nodes
 
 RUN = ["python", "Python", "PYTHON", "py", "PY", "python3", "Python3", "py3", "Py3"]
