@@ -178,3 +178,35 @@ def test_automatic_emphasis_skips_quiet_lines():
 def test_an_empty_output_is_an_error():
     with pytest.raises(CodeDiffError, match="has an empty '.. output::' part"):
         parse(["x = 1", ".. output::", "", "---", "y = 2"], ["A", "B"])
+
+
+def test_html_has_one_element_per_line_with_its_indentation(sphinx_project):
+    page = OUTPUTS + (
+        "\n.. codediff::\n   :title: C, D\n   :align:\n\n"
+        "   def f():\n       return 1  #!\n   ---\n   def f():\n       x = 2\n"
+        "       return x\n"
+    )
+    app = sphinx_project(page, "html")
+    html = (app.outdir / "index.html").read_text()
+    ids = re.findall(r'<span id="(codediff-\d+-\d+)"', html)
+    assert ids == [
+        "codediff-1-1",
+        *("codediff-2-1", "codediff-2-2"),
+        *("codediff-3-1", "codediff-3-2"),
+        *("codediff-4-1", "codediff-4-2", "codediff-4-3"),
+    ]
+    # Indented lines carry their indentation for the hanging indent, an
+    # emphasized one too (inside its band).
+    assert (
+        '<span id="codediff-3-2" style="--indent: 4ch"><span class="hll">    ' in html
+    )
+    assert '<span id="codediff-4-3" style="--indent: 4ch">    ' in html
+    assert '<span id="codediff-3-1">' in html  # not indented: no style
+    # The alignment row sits between line elements and holds no text.
+    assert re.search(
+        r'</span><span class="codediff-pad" style="--codediff-pad: 1" '
+        r'aria-hidden="true"></span>(?:<span id="codediff-3-|</pre>)',
+        html,
+    )
+    # Outputs are plain blocks with no line elements.
+    assert html.count('class="codediff-output') == 2
