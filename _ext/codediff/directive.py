@@ -452,11 +452,15 @@ class CodeDiff(SphinxDirective):
         return pane_node
 
     def add_output(self, node: nodes.Element, pane: Pane) -> None:
-        """The pane's expected output, captioned "Output", under its code."""
+        """The pane's expected output, captioned "Output", under its code.
+
+        Classed ``output`` as well, like the site's ``testoutput`` blocks, so
+        that copy buttons skip it: it is what the code prints, not code.
+        """
         if not pane.output:
             return
         text = "\n".join(pane.output)
-        block = nodes.literal_block(text, text, classes=["codediff-output"])
+        block = nodes.literal_block(text, text, classes=["codediff-output", "output"])
         block["language"] = "none"
         self.set_source_info(block)
         node += self.captioned(

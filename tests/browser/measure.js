@@ -132,12 +132,47 @@
   // Every line of every codediff pane: its text, whether it is emphasized, and
   // whether all its characters lie inside the part of the pane that can be
   // seen without scrolling. Also each pane's width and how many characters fit.
+  // The rows a line of code takes: the distinct tops of its text's boxes.
+  const rowsOf = (element) => {
+    const tops = new Set();
+    for (const text of textNodes(element)) {
+      for (const rect of rectsOf(text, 0, text.data.length)) {
+        if (text.data.trim()) tops.add(Math.round(rect.top));
+      }
+    }
+    return tops.size;
+  };
+
+  // Each pane's box, whether its code scrolls sideways, and its wrapped lines
+  // (one element per line, as codediff renders it) with their marks.
+  const paneGeometry = (codediff) =>
+    Array.from(codediff.querySelectorAll(":scope > .codediff-pane")).map((pane) => {
+      const box = pane.getBoundingClientRect();
+      const scrollers = Array.from(pane.querySelectorAll("div.highlight"));
+      const lines = Array.from(pane.querySelectorAll('pre > span[id^="codediff-"]'));
+      const wrapped = lines.filter((line) => rowsOf(line) > 1);
+      return {
+        top: box.top,
+        bottom: box.bottom,
+        left: box.left,
+        right: box.right,
+        scrolls: scrollers.some((scroller) => scroller.scrollWidth > scroller.clientWidth + 1),
+        lineElements: lines.length,
+        wrapped: wrapped.length,
+        wrappedUnmarked: wrapped.filter((line) => {
+          const mark = getComputedStyle(line, "::after");
+          return mark.content === "none" || parseFloat(mark.height) <= 0;
+        }).length,
+      };
+    });
+
   const codediffLines = () =>
     Array.from(document.querySelectorAll(".codediff")).map((codediff, index) => ({
       index,
       stacked: codediff.classList.contains("codediff-stacked"),
       title: Array.from(codediff.querySelectorAll(".caption-text"), (c) => c.textContent.trim()),
-      panes: Array.from(codediff.querySelectorAll(".codediff-pane pre")).map((pre) => {
+      geometry: paneGeometry(codediff),
+      panes: Array.from(codediff.querySelectorAll(".codediff-pane .codediff-code pre")).map((pre) => {
         const [visibleLeft, visibleRight] = visibleInterval(pre);
         const lines = [{ text: "", left: Infinity, right: -Infinity, emphasized: false }];
         for (const text of textNodes(pre)) {

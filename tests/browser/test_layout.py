@@ -83,3 +83,48 @@ def test_emphasis_band_and_mark_move_with_a_scrolled_line(survey):
         assert band["textMoved"] == pytest.approx(band["shift"], abs=1), (name, band)
         assert band["markMoved"] == pytest.approx(band["shift"], abs=1), (name, band)
         assert band["bandsCover"], (name, band)
+
+
+def two_pane_codediffs(visits, prefix="howtos/"):
+    """(where, geometry of each pane) of every two-pane codediff on the how-tos."""
+    found = []
+    for name, visit in visits.items():
+        if not name.startswith(prefix):
+            continue
+        for codediff in visit.data["lines"]:
+            if len(codediff["geometry"]) == 2:
+                found.append((f"{name} codediff {codediff['index']}", codediff))
+    return found
+
+
+@pytest.mark.parametrize("viewport", ["laptop", "wide"])
+def test_two_panes_side_by_side_with_every_line_shown(survey, viewport):
+    # Geometry, not CSS: the panes share their top, the left one ends where
+    # the right one begins, nothing scrolls, and every line's text lies inside
+    # its pane (wrapped if it must, each wrapped line with its mark).
+    found = two_pane_codediffs(survey(viewport, "light"))
+    assert found, "no two-pane codediff on the how-tos"
+    for where, codediff in found:
+        left, right = codediff["geometry"]
+        assert left["top"] == pytest.approx(right["top"], abs=1), (where, left, right)
+        assert left["right"] <= right["left"] + 0.5, (where, left, right)
+        assert not left["scrolls"] and not right["scrolls"], where
+        for pane in (left, right):
+            assert pane["lineElements"] > 0, where
+            assert pane["wrappedUnmarked"] == 0, (where, pane)
+        cut = [
+            line["text"]
+            for pane in codediff["panes"]
+            for line in pane["lines"]
+            if not line["visible"]
+        ]
+        assert not cut, (where, cut)
+
+
+def test_two_panes_stack_on_a_phone(survey):
+    found = two_pane_codediffs(survey("phone", "light"))
+    assert found, "no two-pane codediff on the how-tos"
+    for where, codediff in found:
+        top, bottom = codediff["geometry"]
+        assert bottom["top"] >= top["bottom"] - 0.5, (where, top, bottom)
+        assert top["left"] == pytest.approx(bottom["left"], abs=1), where
