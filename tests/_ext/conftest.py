@@ -18,6 +18,10 @@ from typing import Any
 import pytest
 
 DEFAULT_EXTENSIONS = 'extensions = ["codediff"]\n'
+MYST = (
+    'extensions = ["myst_nb", "codediff"]\nnb_execution_mode = "off"\n'
+    'exclude_patterns = ["_build"]\n'
+)
 
 
 def write_project(path: Path, files: str | dict[str, str], conf: str = "") -> Path:
@@ -44,12 +48,13 @@ def sphinx_project(make_app: Callable[..., Any], tmp_path: Path) -> Callable[...
         conf: str = "",
         srcdir: Path | None = None,
         build: bool = True,
+        myst: bool = False,
         **options: Any,
     ) -> Any:
         if srcdir is None:
             srcdir = tmp_path / f"project{next(counter)}"
         if files is not None:
-            write_project(srcdir, files, conf)
+            write_project(srcdir, files, MYST + conf if myst else conf)
         if made:  # unregister the last app's nodes, or this one warns of them
             made[-1].cleanup()
         app = make_app(builder, srcdir=srcdir, **options)

@@ -26,15 +26,6 @@ Compat
 """
 
 
-def build(make_app, path: Path, builder: str, page: str, conf: str = ""):
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "conf.py").write_text(f'extensions = ["codediff"]\n{conf}')
-    (path / "index.rst").write_text(page)
-    app = make_app(builder, srcdir=path)
-    app.build()
-    return app
-
-
 COMPAT = "codediff_flax_compat = True\n"
 
 
@@ -49,14 +40,14 @@ def highlights(doctree) -> list[dict]:
 # --- codediff_flax_compat -----------------------------------------------------------
 
 
-def test_compat_runs_the_right_pane_in_default(make_app, tmp_path):
-    app = build(make_app, tmp_path, "doctest", BRIEF, COMPAT)
+def test_compat_runs_the_right_pane_in_default(sphinx_project):
+    app = sphinx_project(BRIEF, "doctest", COMPAT)
     assert (app.builder.total_tries, app.builder.total_failures) == (1, 0)
     assert app.builder.setup_failures == 0
 
 
-def test_compat_doctree(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy", BRIEF, COMPAT)
+def test_compat_doctree(sphinx_project):
+    app = sphinx_project(BRIEF, "dummy", COMPAT)
     doctree = app.env.get_doctree("index")
     (test,) = doctree.findall(codediff_test)
     assert test["groups"] == ["default"]
@@ -65,8 +56,8 @@ def test_compat_doctree(make_app, tmp_path):
     assert highlights(doctree) == [{}, {"hl_lines": [1]}]  # the marker only
 
 
-def test_without_compat_each_pane_runs_in_its_titles_group(make_app, tmp_path):
-    app = build(make_app, tmp_path, "doctest", BRIEF)
+def test_without_compat_each_pane_runs_in_its_titles_group(sphinx_project):
+    app = sphinx_project(BRIEF, "doctest")
     assert (app.builder.total_tries, app.builder.total_failures) == (2, 2)
     report = (Path(app.outdir) / "output.txt").read_text()
     assert "name 'undefined_name' is not defined" in report
@@ -122,8 +113,8 @@ Unmarked
 """
 
 
-def test_compat_draws_no_automatic_emphasis_unless_forced(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy", UNMARKED, COMPAT)
+def test_compat_draws_no_automatic_emphasis_unless_forced(sphinx_project):
+    app = sphinx_project(UNMARKED, "dummy", COMPAT)
     doctree = app.env.get_doctree("index")
     assert highlights(doctree) == [
         {},
@@ -164,8 +155,8 @@ Titles
 
 
 @pytest.mark.parametrize("conf, failures", [(COMPAT, 0), ("", 2)])
-def test_flax_markup_title_groups_under_compat(make_app, tmp_path, conf, failures):
-    app = build(make_app, tmp_path, "doctest", FLAX_TITLES, conf)
+def test_flax_markup_title_groups_under_compat(sphinx_project, conf, failures):
+    app = sphinx_project(FLAX_TITLES, "doctest", conf)
     assert (app.builder.total_tries, app.builder.total_failures) == (2, failures)
 
 
@@ -233,8 +224,8 @@ Ensemble
 """
 
 
-def test_marker_line_in_a_built_page(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy", ENSEMBLE)
+def test_marker_line_in_a_built_page(sphinx_project):
+    app = sphinx_project(ENSEMBLE, "dummy")
     doctree = app.env.get_doctree("index")
     assert highlights(doctree) == [{"hl_lines": [1]}, {"hl_lines": [1]}]
     tests = list(doctree.findall(codediff_test))

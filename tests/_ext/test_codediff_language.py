@@ -37,17 +37,8 @@ def page(languages: list[str]) -> str:
 LANGUAGES = ["Python", "PY", "python3", "py3", "ipython3", "pycon", "Bash", "bash"]
 
 
-def build(make_app, tmp_path: Path, builder: str):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "conf.py").write_text('extensions = ["codediff"]\n')
-    (tmp_path / "index.rst").write_text(page(LANGUAGES))
-    app = make_app(builder, srcdir=tmp_path)
-    app.build()
-    return app
-
-
-def test_python_spelled_otherwise_is_tested_and_highlighted(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy")
+def test_python_spelled_otherwise_is_tested_and_highlighted(sphinx_project):
+    app = sphinx_project(page(LANGUAGES), "dummy")
     doctree = app.env.get_doctree("index")
     tested = sorted({test["groups"][0][1:] for test in doctree.findall(codediff_test)})
     assert tested == ["0", "1", "2", "3"]  # Python, PY, python3, py3
@@ -60,14 +51,14 @@ def test_python_spelled_otherwise_is_tested_and_highlighted(make_app, tmp_path):
     assert "WARNING" not in app.warning.getvalue()
 
 
-def test_doctest_runs_the_python_panes_only(make_app, tmp_path):
-    app = build(make_app, tmp_path, "doctest")
+def test_doctest_runs_the_python_panes_only(sphinx_project):
+    app = sphinx_project(page(LANGUAGES), "doctest")
     # Both panes of the Python, PY, python3 and py3 directives; no others.
     assert (app.builder.total_tries, app.builder.total_failures) == (8, 0)
 
 
-def test_html_highlights_case_insensitively(make_app, tmp_path):
-    app = build(make_app, tmp_path, "html")
+def test_html_highlights_case_insensitively(sphinx_project):
+    app = sphinx_project(page(LANGUAGES), "html")
     html = (Path(app.outdir) / "index.html").read_text()
     for language in ("python", "py", "python3", "py3", "ipython3", "pycon"):
         assert (

@@ -9,19 +9,6 @@ from codediff.parsing import group_name, split_titles, unescape
 from docutils import nodes
 
 
-def build(make_app, path: Path, builder: str, files: dict[str, str]):
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "conf.py").write_text(
-        'extensions = ["myst_nb", "codediff"]\nnb_execution_mode = "off"\n'
-        'exclude_patterns = ["_build"]\n'
-    )
-    for name, text in files.items():
-        (path / name).write_text(text)
-    app = make_app(builder, srcdir=path)
-    app.build()
-    return app
-
-
 def captions(doctree) -> list[nodes.caption]:
     return list(doctree.findall(nodes.caption))
 
@@ -102,8 +89,8 @@ Commas
 """
 
 
-def test_comma_titles_give_groups_testsetup_and_skip_test_can_name(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy", {"index.rst": COMMAS})
+def test_comma_titles_give_groups_testsetup_and_skip_test_can_name(sphinx_project):
+    app = sphinx_project({"index.rst": COMMAS}, "dummy", myst=True)
     doctree = app.env.get_doctree("index")
     texts = [caption.astext() for caption in captions(doctree)]
     assert texts[:4] == ["Linen, old API", "NNX", "Linen, old API", "NNX"]
@@ -126,8 +113,8 @@ def test_comma_titles_give_groups_testsetup_and_skip_test_can_name(make_app, tmp
     )
 
 
-def test_comma_titles_doctest(make_app, tmp_path):
-    app = build(make_app, tmp_path, "doctest", {"index.rst": COMMAS})
+def test_comma_titles_doctest(sphinx_project):
+    app = sphinx_project({"index.rst": COMMAS}, "doctest", myst=True)
     assert (app.builder.total_tries, app.builder.total_failures) == (6, 0)
 
 
@@ -172,8 +159,8 @@ Markup
 """
 
 
-def test_titles_are_inline_markup_and_groups_their_plain_text(make_app, tmp_path):
-    app = build(make_app, tmp_path, "dummy", {"index.rst": MARKUP})
+def test_titles_are_inline_markup_and_groups_their_plain_text(sphinx_project):
+    app = sphinx_project({"index.rst": MARKUP}, "dummy", myst=True)
     doctree = app.env.get_doctree("index")
     found = captions(doctree)
     assert [caption.astext() for caption in found] == [
@@ -211,8 +198,8 @@ def test_titles_are_inline_markup_and_groups_their_plain_text(make_app, tmp_path
     )
 
 
-def test_markup_titles_in_html(make_app, tmp_path):
-    app = build(make_app, tmp_path, "html", {"index.rst": MARKUP})
+def test_markup_titles_in_html(sphinx_project):
+    app = sphinx_project({"index.rst": MARKUP}, "html", myst=True)
     html = (Path(app.outdir) / "index.html").read_text()
     caption = r'<span class="caption-text">Using <code class="docutils literal notranslate"><span class="pre">alpha</span></code></span>'
     assert caption in html
@@ -222,14 +209,14 @@ def test_markup_titles_in_html(make_app, tmp_path):
 
 
 @pytest.mark.parametrize("builder", ["text", "latex"])
-def test_markup_titles_in_other_builders(make_app, tmp_path, builder):
-    app = build(make_app, tmp_path, builder, {"index.rst": MARKUP})
+def test_markup_titles_in_other_builders(sphinx_project, builder):
+    app = sphinx_project({"index.rst": MARKUP}, builder, myst=True)
     output = "".join(path.read_text() for path in Path(app.outdir).glob("*.t*x*"))
     assert "alpha" in output and "beta" in output and "``" not in output
 
 
-def test_markup_title_testsetup_reaches_the_pane(make_app, tmp_path):
-    app = build(make_app, tmp_path, "doctest", {"index.rst": MARKUP})
+def test_markup_title_testsetup_reaches_the_pane(sphinx_project):
+    app = sphinx_project({"index.rst": MARKUP}, "doctest", myst=True)
     assert app.builder.total_failures == 0
     assert app.builder.total_tries == 7  # 2 + 2 + 2 + 1
 
@@ -247,12 +234,11 @@ x = 2
 """
 
 
-def test_myst_titles_are_markdown(make_app, tmp_path):
-    app = build(
-        make_app,
-        tmp_path,
-        "dummy",
+def test_myst_titles_are_markdown(sphinx_project):
+    app = sphinx_project(
         {"index.rst": "I\n=\n\n.. toctree::\n\n   page\n", "page.md": MYST},
+        "dummy",
+        myst=True,
     )
     doctree = app.env.get_doctree("page")
     found = captions(doctree)
