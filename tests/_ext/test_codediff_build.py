@@ -149,10 +149,8 @@ def test_html_alignment_rows_are_empty_and_display_only(app):
 
 
 @pytest.mark.parametrize("builder", ["text", "latex"])
-def test_css_only_for_html_builders(make_app, tmp_path, builder):
-    srcdir = write_project(tmp_path, "Page\n====\n\n.. codediff::\n\n  x = 1\n")
-    app = make_app(builder, srcdir=srcdir)
-    app.build()
+def test_css_only_for_html_builders(sphinx_project, builder):
+    app = sphinx_project("Page\n====\n\n.. codediff::\n\n  x = 1\n", builder)
     assert "codediff.css" not in [name for name, _ in app.registry.css_files]
     assert not list(Path(app.outdir).rglob("codediff.css"))
     assert str(Path(codediff.__file__).parent / "static") not in map(
@@ -226,19 +224,6 @@ def test_doctest_runs_every_side(app):
     assert app.builder.setup_failures == 0
 
 
-def write_conf(path: Path, extensions: str = '"myst_nb", "codediff"') -> None:
-    (path / "conf.py").write_text(
-        f"extensions = [{extensions}]\nnb_execution_mode = 'off'\n"
-    )
-
-
-def write_project(path: Path, page: str) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    write_conf(path)
-    (path / "index.rst").write_text(page)
-    return path
-
-
 FAILING = """\
 Failing
 =======
@@ -253,9 +238,8 @@ Failing
 """
 
 
-def test_failing_side_is_a_doctest_failure_in_the_right_file(make_app, tmp_path):
-    app = make_app("doctest", srcdir=write_project(tmp_path, FAILING))
-    app.build()
+def test_failing_side_is_a_doctest_failure_in_the_right_file(sphinx_project):
+    app = sphinx_project(FAILING, "doctest", myst=True)
     assert app.builder.total_tries == 2
     assert app.builder.total_failures == 1
     report = (app.outdir / "output.txt").read_text()
@@ -313,15 +297,11 @@ def test_mistakes_leave_no_tests_behind(app):
     ]
 
 
-def test_mistakes_are_fatal_only_with_warnings_as_errors(make_app, tmp_path):
+def test_mistakes_are_fatal_only_with_warnings_as_errors(sphinx_project):
     page = "Bad\n===\n\n.. codediff::\n  :title: A, B\n\n  x\n"
-    lenient = make_app("html", srcdir=write_project(tmp_path / "a", page))
-    lenient.build()
+    lenient = sphinx_project(page, "html")
     assert lenient.statuscode == 0 and "no separator" in lenient.warning.getvalue()
-    strict = make_app(
-        "html", srcdir=write_project(tmp_path / "b", page), warningiserror=True
-    )
-    strict.build()
+    strict = sphinx_project(page, "html", warningiserror=True)
     assert strict.statuscode == 1
 
 
@@ -358,31 +338,31 @@ def html_pages(outdir: Path) -> dict[str, str]:
     return {path.name: path.read_text() for path in sorted(outdir.glob("page*.html"))}
 
 
-def test_parallel_build_matches_serial(make_app, tmp_path):
+def root_files(name: str) -> dict[str, str]:
+    """A test root's pages, to build with the fixture's own conf.py."""
+    root = ROOTS / name
+    return {
+        path.relative_to(root).as_posix(): path.read_text()
+        for path in root.rglob("*.rst")
+    }
+
+
+def test_parallel_build_matches_serial(sphinx_project):
     pages = {}
     for jobs in (1, 2):
-        srcdir = tmp_path / f"j{jobs}"
-        shutil.copytree(ROOTS / "test-codediff-parallel", srcdir)
-        write_conf(srcdir, '"codediff"')
-        app = make_app("html", srcdir=srcdir, parallel=jobs)
-        app.build()
+        app = sphinx_project(root_files("test-codediff-parallel"), parallel=jobs)
         pages[jobs] = html_pages(app.outdir)
         assert "WARNING: codediff:" not in app.warning.getvalue()
     assert len(pages[1]) == 7
     assert pages[1] == pages[2]
 
 
-def test_incremental_rebuild_matches_fresh_build(make_app, tmp_path):
-    srcdir = tmp_path / "src"
-    shutil.copytree(ROOTS / "test-codediff-parallel", srcdir)
-    write_conf(srcdir, '"codediff"')
-    app = make_app("html", srcdir=srcdir)
-    app.build()
+def test_incremental_rebuild_matches_fresh_build(sphinx_project):
+    app = sphinx_project(root_files("test-codediff-parallel"))
     first = html_pages(app.outdir)
-    page = srcdir / "page3.rst"
+    page = app.srcdir / "page3.rst"
     page.write_text(page.read_text().replace("value = 4  #!", "value = 40  #!"))
-    again = make_app("html", srcdir=srcdir)
-    again.build()
+    again = sphinx_project(srcdir=app.srcdir)
     second = html_pages(again.outdir)
     assert second["page3.html"] != first["page3.html"] and "40" in second["page3.html"]
     assert {k: v for k, v in second.items() if k != "page3.html"} == {
@@ -390,13 +370,11 @@ def test_incremental_rebuild_matches_fresh_build(make_app, tmp_path):
     }
 
 
-def test_a_changed_stylesheet_replaces_its_old_copy(make_app, tmp_path):
-    srcdir = write_project(tmp_path, "Page\n====\n\n.. codediff::\n\n  x = 1\n")
-    make_app("html", srcdir=srcdir).build()
-    copied = srcdir / "_build" / "html" / "_static" / "codediff.css"
+def test_a_changed_stylesheet_replaces_its_old_copy(sphinx_project):
+    first = sphinx_project("Page\n====\n\n.. codediff::\n\n  x = 1\n")
+    copied = Path(first.outdir) / "_static" / "codediff.css"
     copied.write_text("/* the stylesheet of an older build */\n")
-    again = make_app("html", srcdir=srcdir)
-    again.build()
+    again = sphinx_project(srcdir=first.srcdir)
     assert "copy_overwrite" not in again.warning.getvalue()
     source = Path(codediff.__file__).parent / "static" / "codediff.css"
     assert (Path(again.outdir) / "_static" / "codediff.css").read_text() == (
