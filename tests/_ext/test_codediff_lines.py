@@ -30,20 +30,7 @@ F2
 """
 
 
-def project(path: Path, files: dict[str, str], extensions: str) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "conf.py").write_text(
-        f"extensions = [{extensions}]\nnb_execution_mode = 'off'\n"
-        "exclude_patterns = ['_build']\n"
-    )
-    for name, text in files.items():
-        (path / name).write_text(text)
-    return path
-
-
-def report_of(make_app, srcdir: Path):
-    app = make_app("doctest", srcdir=srcdir)
-    app.build()
+def report_of(app) -> tuple:
     return app, (Path(app.outdir) / "output.txt").read_text()
 
 
@@ -67,12 +54,11 @@ def line_of(text: str, needle: str, start: int = 1) -> int:
 
 
 @pytest.mark.parametrize("extra", [0, 3, 40])
-def test_failing_pane_is_reported_at_its_line(make_app, tmp_path, extra):
+def test_failing_pane_is_reported_at_its_line(sphinx_project, extra):
     page = F2.replace(
         "F2\n==\n", "F2\n==\n" + "Text.\n\n" * (extra // 2) + "\n" * (extra % 2)
     )
-    srcdir = project(tmp_path, {"index.rst": page}, '"codediff"')
-    app, report = report_of(make_app, srcdir)
+    app, report = report_of(sphinx_project(page, "doctest"))
     assert (app.builder.total_tries, app.builder.total_failures) == (2, 1)
     truth = line_of(page, "x = 2")
     assert truth == 10 + extra
@@ -124,9 +110,8 @@ Plain:
 """
 
 
-def test_every_test_block_is_reported_at_its_code(make_app, tmp_path):
-    srcdir = project(tmp_path, {"index.rst": BLOCKS}, '"codediff"')
-    app, report = report_of(make_app, srcdir)
+def test_every_test_block_is_reported_at_its_code(sphinx_project):
+    app, report = report_of(sphinx_project(BLOCKS, "doctest"))
     assert reported(report) == [
         ("index.rst", line_of(BLOCKS, "raise ValueError"), "broken-setup (setup code)"),
         ("index.rst", line_of(BLOCKS, "first = 1"), "code"),
@@ -204,18 +189,14 @@ def notebook() -> str:
     return json.dumps(data, indent=1)
 
 
-def test_myst_and_notebook_failures_are_reported_in_their_files(make_app, tmp_path):
+def test_myst_and_notebook_failures_are_reported_in_their_files(sphinx_project):
     text = notebook()
-    srcdir = project(
-        tmp_path,
-        {
-            "index.rst": "Index\n=====\n\n.. toctree::\n\n   markdown\n   notebook\n",
-            "markdown.md": MARKDOWN,
-            "notebook.ipynb": text,
-        },
-        '"myst_nb", "codediff"',
-    )
-    app, report = report_of(make_app, srcdir)
+    files = {
+        "index.rst": "Index\n=====\n\n.. toctree::\n\n   markdown\n   notebook\n",
+        "markdown.md": MARKDOWN,
+        "notebook.ipynb": text,
+    }
+    app, report = report_of(sphinx_project(files, "doctest", myst=True))
     found = reported(report)
     assert found[:2] == [
         ("markdown.md", line_of(MARKDOWN, "value = offset + 2"), "B"),
@@ -241,9 +222,9 @@ def test_myst_and_notebook_failures_are_reported_in_their_files(make_app, tmp_pa
         '"codediff", "sphinx.ext.doctest"',
     ],
 )
-def test_the_doctest_builder_is_codediffs_in_any_order(make_app, tmp_path, extensions):
-    srcdir = project(tmp_path, {"index.rst": F2}, extensions)
-    app, report = report_of(make_app, srcdir)
+def test_the_doctest_builder_is_codediffs_in_any_order(sphinx_project, extensions):
+    conf = f"extensions = [{extensions}]\n"
+    app, report = report_of(sphinx_project(F2, "doctest", conf))
     assert type(app.builder) is CodeDiffDocTestBuilder
     assert isinstance(app.builder, DocTestBuilder) and app.builder.name == "doctest"
     assert reported(report) == [("index.rst", 10, "B")]
