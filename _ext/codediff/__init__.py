@@ -2,10 +2,13 @@
 
 Layout of the package: ``parsing`` (text to panes, no docutils), ``source``
 (``:from:``: code drawn from Python files without importing them),
-``directive`` (panes to docutils nodes), ``nodes`` (the two node classes and
-their HTML), ``builder`` (the ``doctest`` builder, replaced so that failures
-are reported at their true file lines), ``locate`` (file and notebook lines),
-and ``static/codediff.css``, which only HTML builders get.
+``definitions`` (which definition of a name Python binds; docstrings left
+out), ``testnodes`` (doctest flags, group names and ``:skip_test:``, which
+panes run), ``directive`` (panes to docutils nodes), ``nodes`` (the two node
+classes and their HTML, one element per line), ``builder`` (the ``doctest``
+builder, replaced so that failures are reported at their true file lines),
+``locate`` (file and notebook lines), and ``static/codediff.css``, which only
+HTML builders get.
 
 Configuration values (conf.py):
 
