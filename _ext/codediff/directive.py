@@ -16,14 +16,8 @@ tested (:func:`runs_as_python`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
-
 from docutils import nodes
 from docutils.parsers.rst import directives
-from docutils.utils import Reporter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from sphinx.util import logging
@@ -33,7 +27,6 @@ from codediff.locate import content_lines
 from codediff.nodes import codediff_literal, codediff_test
 from codediff.parsing import (
     OUTPUT_SEP,
-    TITLES_NEEDED,
     CodeDiffError,
     Pane,
     align,
@@ -44,8 +37,6 @@ from codediff.parsing import (
     least_similarity,
     mixed_indentation,
     parse,
-    split_titles,
-    unescape,
 )
 from codediff.source import Drawn, PaneSpec, draw_from, module_file, parse_specs
 from codediff.testnodes import (
@@ -59,34 +50,11 @@ from codediff.testnodes import (
 from codediff.testnodes import (
     names as option_names,
 )
+from codediff.titles import Title, parse_title, read_titles
 
 logger = logging.getLogger(__name__)
 
 Location = tuple[str, int]  # a pane's code's file and 1-based first line there
-
-
-@dataclass(frozen=True)
-class Title:
-    """A pane's title: as written, as plain text, and as its caption shows it."""
-
-    raw: str
-    text: str
-    shown: tuple[nodes.Node, ...]
-
-
-@contextmanager
-def _quiet(reporter: Any) -> Iterator[None]:
-    """Keeps docutils from logging or raising while a title is parsed."""
-    keys = ("report_level", "halt_level", "max_level")
-    saved = {key: getattr(reporter, key) for key in keys if hasattr(reporter, key)}
-    for key in ("report_level", "halt_level"):
-        if key in saved:
-            setattr(reporter, key, Reporter.SEVERE_LEVEL + 1)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            setattr(reporter, key, value)
 
 
 class CodeDiff(SphinxDirective):
@@ -236,63 +204,14 @@ class CodeDiff(SphinxDirective):
         )
 
     def titles(self) -> list[Title]:
-        """The panes' titles; none at all is the untitled one-pane form.
-
-        ``:title:`` is split at commas; ``\\,`` writes a comma into a title.
-        """
-        pair = [self.options.get(key) for key in ("title_left", "title_right")]
-        if "title" in self.options:
-            if any(title is not None for title in pair):
-                raise CodeDiffError("use either :title: or :title_left:/:title_right:")
-            raw = split_titles(self.options["title"])
-        elif all(title is not None for title in pair):
-            raw = [title.strip() for title in pair if title is not None]
-        elif any(title is not None for title in pair):
-            raise CodeDiffError(TITLES_NEEDED)
-        else:
-            return []
-        if any(not title for title in raw):
-            raise CodeDiffError(f"empty title in {raw!r}")
-        titles = [self.title(title) for title in raw]
-        if any(not title.text for title in titles):
-            raise CodeDiffError(f"empty title in {raw!r}")
-        return titles
+        """The panes' titles (:func:`codediff.titles.read_titles`)."""
+        return read_titles(self.options, self.title)
 
     def title(self, raw: str) -> Title:
-        """A title's inline markup, parsed as the page's own markup.
-
-        Markup that does not parse (``*x `y``) is a warning, never an error:
-        the title is then shown as plain text.
-        """
-        plain = unescape(raw).strip()
-        try:
-            with _quiet(self.state.document.reporter):
-                parsed, messages = self.state.inline_text(raw, self.lineno)
-        except Exception as error:  # noqa: BLE001 - a title never stops the page
-            return self.plain_title(raw, plain, str(error))
-        problems = [_message_text(message) for message in messages]
-        for node in parsed:
-            if isinstance(node, nodes.Element):
-                problems += map(_message_text, node.findall(nodes.system_message))
-        if not problems and any(
-            isinstance(node, nodes.Element)
-            and next(iter(node.findall(nodes.problematic)), None) is not None
-            for node in parsed
-        ):
-            problems.append("problematic markup")
-        problems = list(dict.fromkeys(problems))
-        if problems:
-            return self.plain_title(raw, plain, "; ".join(problems))
-        text = " ".join("".join(node.astext() for node in parsed).split())
-        return Title(raw, text, tuple(parsed))
-
-    def plain_title(self, raw: str, plain: str, problem: str) -> Title:
-        self.warn(
-            f"the title {raw!r} has broken inline markup ({problem}); it is "
-            "shown as plain text",
-            "title",
+        """A title's inline markup (:func:`codediff.titles.parse_title`)."""
+        return parse_title(
+            self.state, self.lineno, raw, lambda problem: self.warn(problem, "title")
         )
-        return Title(raw, plain, (nodes.Text(plain),))
 
     def language(self) -> str:
         language = self.options.get("language", "python").strip() or "python"
@@ -563,10 +482,3 @@ class CodeDiff(SphinxDirective):
         for problem in problems:
             self.warn(problem, "skip_test")
         return skipped
-
-
-def _message_text(message: nodes.Node) -> str:
-    """A system message's own words, without its location prefix."""
-    if isinstance(message, nodes.Element) and message.children:
-        return message.children[0].astext()
-    return message.astext()
