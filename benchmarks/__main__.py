@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.render:
         results = json.loads(args.json.read_text())
     else:
-        from benchmarks import machine
+        from reports import machine
 
         start = time.perf_counter()
         results = {}

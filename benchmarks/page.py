@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reports.machine import bullets
+
 TEMPLATE = Path(__file__).with_name("page_template.rst")
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -323,25 +325,6 @@ def batch_table(results: dict[str, Any]) -> str:
     return _table(["Batch size", "Images per second"], rows, "50 50")
 
 
-def machine_text(machine: dict[str, Any]) -> str:
-    caches = machine.get("caches_per_core", {})
-    return "\n".join(
-        [
-            f"* CPU: {machine['cpu_model']}, {machine['cores']} cores "
-            f"({', '.join(machine['vector_extensions'])})",
-            f"* jax {machine['jax_version']}, jaxlib {machine['jaxlib_version']}, "
-            f"optax {machine['optax_version']}, NumPy {machine['numpy_version']}, "
-            f"Python {machine['python_version']}",
-            "* Caches per core: "
-            + ", ".join(f"{level} {size}" for level, size in caches.items())
-            + " (the L3 is shared)",
-            f"* Date: {machine['date']}; load average (1 min) "
-            f"{machine['load_average_at_start']:.1f} at the start, "
-            f"{machine.get('load_average_at_end', float('nan')):.1f} at the end",
-        ]
-    )
-
-
 def scan_text(results: dict[str, Any]) -> str:
     speedup = results["scan_epoch_speedup"]
     verdict = (
@@ -542,7 +525,7 @@ def render(results: dict[str, Any]) -> str:
     fields.update(
         summary_table=summary_table(results),
         missed_text=missed_text(results),
-        machine=machine_text(results["machine"]),
+        machine=bullets(results["machine"]),
         closed_form_table=closed_form_table(results),
         profile_defaults=profile_table(results, "defaults"),
         profile_ynn_off=profile_table(results, "ynn_off"),
