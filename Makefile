@@ -84,10 +84,10 @@ browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 
 test: lint doctest pytest
 
-# Performance figures (benchmarks/): writes _build/bench.json and the page
-# docs/benchmarks.rst. About 3 minutes on 2 cores; run it on a quiet machine.
+# Performance figures (reports/bench/): writes _build/bench.json and the page
+# docs/benchmarks.rst. About 5 minutes on 2 cores; run it on a quiet machine.
 bench: $(SITE_INPUTS)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m reports.bench
 
 # The evidence page docs/results.rst and its figures docs/results_*.png, from
 # `python -m lr_scheduling.experiments` (about 2 minutes on 2 cores; the page
