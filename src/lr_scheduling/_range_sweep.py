@@ -103,7 +103,11 @@ def _sweep_step(
 
 
 class _Progress:
-    """Prints, every ``every`` seconds, the steps done, the rate and the loss."""
+    """Prints, every ``every`` seconds, the steps done, the rate and the loss.
+
+    The clock starts after the first step, which compiles: a sweep is "long"
+    for what its steps take, not for its compilation.
+    """
 
     def __init__(self, num_steps: int) -> None:
         self.num_steps, self.every = num_steps, PROGRESS_SECONDS
@@ -111,6 +115,9 @@ class _Progress:
 
     def update(self, done: int, record: tuple[Any, ...]) -> None:
         now = time.perf_counter()
+        if done == 1:
+            self.start = self.last = now
+            return
         if now - self.last < self.every and done < self.num_steps:
             return
         if done == self.num_steps and self.last == self.start:

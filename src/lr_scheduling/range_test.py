@@ -325,8 +325,11 @@ def lr_range_test(
     The sweep is a Python loop of one jitted step, with the batches and the
     sweep's state on the device, and one transfer of the curve at the end: a
     step costs about what a plain jitted training step costs (``make bench``
-    measures the ratio). A sweep longer than ``PROGRESS_SECONDS`` (5 s)
-    prints a line every 5 s to stderr: steps done, the current rate and loss.
+    measures the ratio). A sweep whose steps take longer than
+    ``PROGRESS_SECONDS`` (5 s; its compilation not counted) prints a line
+    every 5 s to stderr: steps done, the current rate and loss, unless
+    ``progress=False``.
+
     A call compiles again only for a new ``loss_fn``, ``optimizer``, ``has_aux``,
     schedule (``min_lr``, ``max_lr``, ``num_steps``, ``mode``) or new array
     shapes and types; ``smoothing`` and ``divergence_factor`` are traced.
