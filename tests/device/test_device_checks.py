@@ -76,4 +76,3 @@ def test_is_notebook(tmp_path):
     assert is_notebook(notebook)
     assert not is_notebook(plain)
     assert not is_notebook(REPO / "howtos" / "lr_schedule.rst")
-
