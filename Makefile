@@ -21,7 +21,7 @@ PACKAGE_FILES := pyproject.toml README.md $(shell find src -type f -not -path '*
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: html doctest test lint pytest browser-test html-strict bench results clean
+.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results clean
 
 $(SITE_STAMP): requirements.txt pyproject.toml _ext/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,9 +55,9 @@ SITE_INPUTS := $(SITE_STAMP) $(NODE_STAMP) $(WHEEL_STAMP)
 # compilation is kept, as the guide's are small and fast. Absolute, as figures
 # run their code from their page's folder. XLA_FLAGS stay JAX's defaults:
 # docs/benchmarks.rst measures the flag that was proposed, and why it is not set.
-html doctest html-strict: export JAX_COMPILATION_CACHE_DIR := $(abspath $(BUILDDIR))/jax_cache
-html doctest html-strict: export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
-html doctest html-strict: export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES := 0
+html doctest html-strict device-check: export JAX_COMPILATION_CACHE_DIR := $(abspath $(BUILDDIR))/jax_cache
+html doctest html-strict device-check: export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
+html doctest html-strict device-check: export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES := 0
 
 html: $(SITE_INPUTS)
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
@@ -84,10 +84,18 @@ browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 
 test: lint doctest pytest
 
-# Performance figures (benchmarks/): writes _build/bench.json and the page
-# docs/benchmarks.rst. About 3 minutes on 2 cores; run it on a quiet machine.
+# Performance figures (reports/bench/): writes _build/bench.json and the page
+# docs/benchmarks.rst. About 5 minutes on 2 cores; run it on a quiet machine.
 bench: $(SITE_INPUTS)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m reports.bench
+
+# The device checks (tests/device): the guide's code on the default JAX device
+# (a GPU or TPU; else the CPU, as the header says) against exact values and
+# the CPU: schedules at huge steps, the CNN's training, the how-tos' doctests
+# and notebooks. Options (pytest tests/device --help), e.g. a quick run:
+# make device-check DEVICE_CHECK_OPTIONS="--epochs 1 --skip-pages"
+device-check: $(TEST_STAMP) $(SITE_INPUTS)
+	$(BIN)/python -m pytest tests/device -p no:cacheprovider -r fE $(DEVICE_CHECK_OPTIONS)
 
 # The evidence page docs/results.rst and its figures docs/results_*.png, from
 # `python -m lr_scheduling.experiments` (about 2 minutes on 2 cores; the page

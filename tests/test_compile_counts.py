@@ -2,40 +2,21 @@
 
 JAX reports every XLA compilation to its monitoring listeners as
 ``/jax/core/compile/backend_compile_duration`` with the function's name
-(``jit(train_step)``). ``make bench`` reports the same counts
-(``benchmarks/compile_counts.py``); here they are asserted, on a few digits.
+(``jit(train_step)``). ``make bench`` reports the same counts with the same
+counter (``reports/bench/compile_counts.py``); here they are asserted, on a
+few digits.
 """
 
-import collections
-import contextlib
 import pickle
-from collections.abc import Iterator
 
 import jax
 import numpy as np
 import pytest
-from jax import monitoring
 
 from lr_scheduling import baseline, create_triangular_schedule, train
 from lr_scheduling.data import load_digits
-
-BACKEND_COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
-
-
-@contextlib.contextmanager
-def counting_compiles() -> Iterator[collections.Counter[str]]:
-    """Counts XLA compilations by function name while the block runs."""
-    counts: collections.Counter[str] = collections.Counter()
-
-    def listener(event: str, duration_secs: float, **kwargs: str | int) -> None:
-        if event == BACKEND_COMPILE_EVENT:
-            counts[str(kwargs.get("fun_name"))] += 1
-
-    monitoring.register_event_duration_secs_listener(listener)
-    try:
-        yield counts
-    finally:
-        monitoring.unregister_event_duration_listener(listener)
+from reports.bench import workloads
+from reports.bench.compile_counts import counting_compiles
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +53,8 @@ def test_one_compile_per_run_and_none_on_repeat(digits, module):
 
 
 def test_equal_schedules_share_one_compiled_step(digits):
+    """A schedule is a value: equal ones, even unpickled, are one static
+    argument of ``jax.jit``, so a step jitted on it compiles once for them."""
     train_ds, _ = digits
     batch = {k: v[:32] for k, v in train_ds.items()}
     schedule = create_triangular_schedule(0.02, 0.2, steps_per_cycle=6)
@@ -81,16 +64,22 @@ def test_equal_schedules_share_one_compiled_step(digits):
     assert schedule == equal == unpickled
     assert hash(schedule) == hash(equal) == hash(unpickled)
     assert float(unpickled(5)) == float(schedule(5))
+    loss = workloads.LOSSES["digits"]
+    params = workloads.initial_params("digits")
+
+    def steps(schedules):
+        state = (params, workloads.optimizer(schedules[0]).init(params))
+        for learning_rate_fn in schedules:
+            *state, _ = workloads.train_step(
+                *state, batch, loss=loss, schedule=learning_rate_fn
+            )
+
     jax.clear_caches()
     with counting_compiles() as counts:
-        state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
-        for learning_rate_fn in (schedule, equal, unpickled, schedule):
-            state, _ = train.train_step(state, batch, learning_rate_fn)
+        steps([schedule, equal, unpickled, schedule])
     assert counts["jit(train_step)"] == 1  # four calls, three schedule objects
     with counting_compiles() as counts:
         other = create_triangular_schedule(0.02, 0.2, steps_per_cycle=7)
         assert other != schedule
-        state = train.create_train_state(jax.random.key(0), (8, 8, 1), other, 0.9)
-        state, _ = train.train_step(state, batch, other)
-        state, _ = train.train_step(state, batch, other)
+        steps([other, other])
     assert counts["jit(train_step)"] == 1  # a different schedule: one compile

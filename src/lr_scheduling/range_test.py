@@ -2,8 +2,8 @@
 
 Train for a few hundred steps while the learning rate grows from ``min_lr`` to
 ``max_lr``, and read off the rates at which the loss falls, flattens and blows
-up. :func:`lr_range_test` runs the whole sweep in one jitted ``lax.scan`` (one
-compilation, no host round trip per step); :class:`RangeTestResult` holds the
+up. :func:`lr_range_test` runs the sweep as a loop of one jitted step (one
+compilation, the sweep's state on the device); :class:`RangeTestResult` holds the
 curve and turns it into a suggested rate (:meth:`RangeTestResult.suggest`) or
 bounds for a cyclical schedule (:meth:`RangeTestResult.clr_bounds`);
 :func:`plot_range_test` draws it.
@@ -12,7 +12,6 @@ bounds for a cyclical schedule (:meth:`RangeTestResult.clr_bounds`);
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -23,11 +22,18 @@ import numpy as np
 import optax
 from numpy.lib.stride_tricks import sliding_window_view
 
+from lr_scheduling._range_sweep import (
+    PROGRESS_SECONDS,
+    batch_count,
+    check_nonnegative,
+    sweep,
+)
 from lr_scheduling.schedules import check_step_count
 
 __all__ = [
     "BASE_LR_FACTOR",
     "MODES",
+    "PROGRESS_SECONDS",
     "RULES",
     "RangeTestResult",
     "RangeTestSchedule",
@@ -54,12 +60,20 @@ class RangeTestSchedule:
     mode: str = "exponential"
 
     def __call__(self, step: jax.typing.ArrayLike) -> jax.Array:
-        # Steps past the sweep keep max_lr.
-        t = jnp.clip(step, 0, self.num_steps - 1) / (self.num_steps - 1)
+        last = self.num_steps - 1
+        t = jnp.clip(step, 0, last) / last  # steps past the sweep keep max_lr
+        if jnp.issubdtype(jnp.result_type(step), jnp.integer):
+            # At whole steps: NumPy's rates, computed in float64 and rounded
+            # once, so a sweep over any range float32 holds stays finite.
+            table = np.geomspace if self.mode == "exponential" else np.linspace
+            rates = table(self.min_lr, self.max_lr, self.num_steps)
+            return jnp.asarray(rates, t.dtype)[jnp.clip(step, 0, last)]
         if self.mode == "linear":
             return (1 - t) * self.min_lr + t * self.max_lr  # exact at both ends
-        rate = self.min_lr * (self.max_lr / self.min_lr) ** t
-        return jnp.where(t >= 1, self.max_lr, rate)  # exact, whatever pow rounds
+        # In log space: (max_lr / min_lr) ** t overflows for wide sweeps.
+        log_min = math.log(self.min_lr)
+        rate = jnp.exp(log_min + t * (math.log(self.max_lr) - log_min))
+        return jnp.where(t >= 1, self.max_lr, jnp.where(t <= 0, self.min_lr, rate))
 
 
 def range_test_schedule(
@@ -72,12 +86,17 @@ def range_test_schedule(
     ``np.linspace``, Smith's CLR paper); both give exactly ``min_lr`` at step 0
     and ``max_lr`` at step ``num_steps - 1``, and ``max_lr`` after it. A rate
     has the float type of ``step / (num_steps - 1)`` in ``jax.numpy``
-    (float32 for an int32 step).
+    (float32 for an int32 step). At integer steps the rates are NumPy's,
+    rounded once to that type; at float steps the geometric sweep is computed
+    in log space. So any range the float type holds gives finite rates:
+    ``range_test_schedule(1e-30, 1e10, 50)`` spans 40 decades.
 
     Raises:
       ValueError: naming the argument, for ``min_lr <= 0``, ``max_lr <=
-        min_lr``, a rate that is not a finite number, ``num_steps < 2`` or not
-        an integer, or an unknown ``mode``.
+        min_lr``, a rate that is not a finite number or that JAX's default
+        float type cannot hold (below its smallest normal number or above its
+        largest: 1.2e-38 and 3.4e38 for float32), ``num_steps < 2`` or not an
+        integer, or an unknown ``mode``.
 
     Example:
       >>> schedule = range_test_schedule(1e-3, 1.0, num_steps=4)
@@ -85,6 +104,9 @@ def range_test_schedule(
       [0.001, 0.01, 0.1, 1.0]
       >>> schedule == range_test_schedule(1e-3, 1.0, num_steps=4)
       True
+      >>> wide = range_test_schedule(1e-30, 1e10, num_steps=5)
+      >>> [f"{float(rate):.3g}" for rate in wide(jnp.arange(5))]
+      ['1e-30', '1e-20', '1e-10', '1', '1e+10']
     """
     for name, value in (("min_lr", min_lr), ("max_lr", max_lr)):
         try:  # Python, NumPy and concrete 0-d JAX numbers
@@ -99,12 +121,25 @@ def range_test_schedule(
         raise ValueError(
             f"max_lr must be > min_lr, got min_lr={min_lr!r}, max_lr={max_lr!r}"
         )
+    _check_representable(float(min_lr), float(max_lr))
     (num_steps,) = check_step_count(num_steps=num_steps)
     if num_steps < 2:
         raise ValueError(f"num_steps must be >= 2, got {num_steps!r}")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     return RangeTestSchedule(float(min_lr), float(max_lr), num_steps, mode)
+
+
+def _check_representable(min_lr: float, max_lr: float) -> None:
+    """Rates outside JAX's default float type's normal range are refused."""
+    info = np.finfo(jnp.result_type(float))
+    for name, value in (("min_lr", min_lr), ("max_lr", max_lr)):
+        if not float(info.tiny) <= value <= float(info.max):
+            raise ValueError(
+                f"{name}={value!r} cannot be represented in {info.dtype}, JAX's "
+                f"default float type (normal numbers from {info.tiny:.3g} to "
+                f"{info.max:.3g}); enable jax_enable_x64 for float64 rates"
+            )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -220,13 +255,17 @@ class RangeTestResult:
     def _stop(self) -> int:
         """The number of steps before divergence, at least 2."""
         stop = len(self.losses) if self.diverged_at is None else self.diverged_at
-        if stop < 2:
-            lr = self.learning_rates[stop]
+        if stop >= 2:
+            return stop
+        lr = self.learning_rates[stop]
+        problem = f"the sweep diverged at step {stop} (lr={lr}): too few stable steps"
+        if (self.losses[: stop + 1] < 0).any():
             raise ValueError(
-                f"the sweep diverged at step {stop} (lr={lr}): too few stable "
-                "steps to read a rate from; lower min_lr"
+                f"{problem}, and a loss is negative: the divergence rule assumes "
+                "losses >= 0; run lr_range_test with divergence_factor="
+                "float('inf') or shift the loss to be >= 0"
             )
-        return stop
+        raise ValueError(f"{problem} to read a rate from; lower min_lr")
 
     def _stable(self) -> tuple[np.ndarray, np.ndarray]:
         """Rates and smoothed losses before divergence, less fastai's first tenth."""
@@ -259,6 +298,7 @@ def lr_range_test(
     smoothing: float = 0.98,
     divergence_factor: float = 4.0,
     has_aux: bool = False,
+    progress: bool = True,
 ) -> RangeTestResult:
     """Smith's learning-rate range test (arXiv:1506.01186, section 3.3).
 
@@ -273,15 +313,24 @@ def lr_range_test(
 
     Step ``i`` diverges, as in fastai, when its loss is not finite or
     ``smoothed > divergence_factor * min(smoothed[: i + 1])``; the rule
-    assumes losses >= 0, such as a cross-entropy or a squared error. fastai
-    stops there; here the scan runs on, but from the diverging step on the
-    parameters and optimizer state are frozen (that step's update is not
-    applied) and every later loss, smoothed loss and floating aux entry is
-    NaN, so one compiled program serves the whole sweep.
+    assumes losses >= 0, such as a cross-entropy or a squared error: a curve
+    with a negative loss before divergence is refused (ValueError) unless
+    ``divergence_factor`` is ``inf``, which counts only non-finite losses and
+    reads any curve. fastai stops at divergence; here the sweep runs on, but
+    from the diverging step on the parameters and optimizer state are frozen
+    (that step's update is not applied) and every later loss, smoothed loss
+    and floating aux entry is NaN, so one compiled step serves the whole
+    sweep.
 
-    Everything runs in one jitted ``lax.scan``: one compilation, no host
-    round trip per step, and one transfer of the curve at the end. A call
-    compiles again only for a new ``loss_fn``, ``optimizer``, ``has_aux``,
+    The sweep is a Python loop of one jitted step, with the batches and the
+    sweep's state on the device, and one transfer of the curve at the end: a
+    step costs about what a plain jitted training step costs (``make bench``
+    measures the ratio). A sweep whose steps take longer than
+    ``PROGRESS_SECONDS`` (5 s; its compilation not counted) prints a line
+    every 5 s to stderr: steps done, the current rate and loss, unless
+    ``progress=False``.
+
+    A call compiles again only for a new ``loss_fn``, ``optimizer``, ``has_aux``,
     schedule (``min_lr``, ``max_lr``, ``num_steps``, ``mode``) or new array
     shapes and types; ``smoothing`` and ``divergence_factor`` are traced.
     Functions are compared by identity, so define ``loss_fn`` and
@@ -306,8 +355,9 @@ def lr_range_test(
       smoothing: the average's ``beta``, in ``[0, 1)``; 0 smooths nothing.
         fastai's 0.98 lags by up to ``beta / (1 - beta)`` = 49 steps.
       divergence_factor: > 1; fastai's 4. ``inf`` counts only non-finite
-        losses.
+        losses (use it for losses that can be negative).
       has_aux: whether ``loss_fn`` returns ``(loss, aux)``.
+      progress: whether a long sweep prints its progress (see above).
 
     Returns:
       A :class:`RangeTestResult` of NumPy arrays, ``(num_steps,)`` each, in
@@ -318,7 +368,9 @@ def lr_range_test(
       ValueError: naming the argument and its value, for ``min_lr <= 0``,
         ``max_lr <= min_lr``, fewer than 2 steps or batches, more steps than
         batches, batch leaves whose leading axes differ, ``smoothing`` outside
-        ``[0, 1)``, ``divergence_factor <= 1`` or an unknown ``mode``.
+        ``[0, 1)``, ``divergence_factor <= 1`` or an unknown ``mode``; and,
+        after the sweep, a negative loss before divergence with a finite
+        ``divergence_factor`` (the message names the step and the loss).
 
     Example:
       SGD on ``2 * |p - batch|**2`` (curvature ``a = 4``) converges for rates
@@ -342,7 +394,7 @@ def lr_range_test(
       >>> result.losses[step + 1], result.losses.shape
       (np.float32(nan), (100,))
     """
-    length = _batch_count(batches)
+    length = batch_count(batches)
     num_steps = length if num_steps is None else num_steps
     schedule = range_test_schedule(min_lr, max_lr, num_steps, mode)
     if schedule.num_steps > length:
@@ -353,98 +405,27 @@ def lr_range_test(
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
     if not divergence_factor > 1:
         raise ValueError(f"divergence_factor must be > 1, got {divergence_factor!r}")
-    curve = jax.device_get(
-        _sweep(
-            params,
-            batches,
-            float(smoothing),
-            float(divergence_factor),
-            loss_fn=loss_fn,
-            optimizer=optimizer,
-            schedule=schedule,
-            has_aux=has_aux,
-        )
+    curve = sweep(
+        params,
+        batches,
+        float(smoothing),
+        float(divergence_factor),
+        progress,
+        loss_fn=loss_fn,
+        optimizer=optimizer,
+        schedule=schedule,
+        has_aux=has_aux,
     )
     rates, losses, smoothed, aux, diverged = curve
+    diverged_at = int(np.argmax(diverged)) if diverged.any() else None
+    check_nonnegative(losses, diverged_at, divergence_factor)
     return RangeTestResult(
         learning_rates=rates,
         losses=losses,
         smoothed_losses=smoothed,
-        diverged_at=int(np.argmax(diverged)) if diverged.any() else None,
+        diverged_at=diverged_at,
         aux=aux if has_aux else None,
     )
-
-
-def _batch_count(batches: Any) -> int:
-    """The leading axis all of ``batches``' leaves share, checked."""
-    lengths = {np.shape(leaf)[:1] for leaf in jax.tree.leaves(batches)}
-    if len(lengths) != 1 or () in lengths:
-        raise ValueError(
-            "batches must be arrays sharing a leading axis (one batch per step), "
-            f"got leading axes {sorted(lengths)}"
-        )
-    (length,) = lengths.pop()
-    if length < 2:
-        raise ValueError(f"batches must hold >= 2 batches (steps), got {length}")
-    return length
-
-
-@functools.partial(
-    jax.jit, static_argnames=("loss_fn", "optimizer", "schedule", "has_aux")
-)
-def _sweep(
-    params: Any,
-    batches: Any,
-    smoothing: float,
-    divergence_factor: float,
-    *,
-    loss_fn: Callable[..., Any],
-    optimizer: Callable[[optax.Schedule], optax.GradientTransformation],
-    schedule: RangeTestSchedule,
-    has_aux: bool,
-) -> tuple[Any, ...]:
-    """The whole sweep, one scan: per step (rate, loss, smoothed, aux, diverged)."""
-    tx = optimizer(schedule)
-    grad_fn = jax.value_and_grad(loss_fn, has_aux=has_aux)
-    steps = jnp.arange(schedule.num_steps)
-    batches = jax.tree.map(lambda leaf: leaf[: schedule.num_steps], batches)
-    zero = jnp.zeros((), jnp.result_type(float))
-
-    def step(carry, inputs):
-        params, opt_state, average, best, diverged = carry
-        index, batch = inputs
-        value, grads = grad_fn(params, batch)
-        loss, aux = value if has_aux else (value, None)
-        # fastai's AvgSmoothLoss: a bias-corrected exponential moving average.
-        average = smoothing * average + (1 - smoothing) * loss
-        smoothed = average / (1 - smoothing ** (index + 1))
-        best = jnp.minimum(best, smoothed)
-        # fastai's LRFinder stops at smoothed > 4 * best; NaN fails that test.
-        stop = diverged | ~jnp.isfinite(loss) | (smoothed > divergence_factor * best)
-        updates, new_state = tx.update(grads, opt_state, params)
-        new_params = optax.apply_updates(params, updates)
-        # Past divergence nothing moves and nothing is recorded.
-        frozen = lambda new, old: jnp.where(stop, old, new)  # noqa: E731
-        params = jax.tree.map(frozen, new_params, params)
-        opt_state = jax.tree.map(frozen, new_state, opt_state)
-
-        def masked(x):
-            if not jnp.issubdtype(x.dtype, jnp.inexact):
-                return x
-            return jnp.where(diverged, jnp.nan, x)
-
-        record = (
-            schedule(index),
-            masked(loss),
-            masked(smoothed),
-            jax.tree.map(masked, aux),
-            stop,
-        )
-        return (params, opt_state, average, best, stop), record
-
-    carry = (params, tx.init(params), zero, zero + jnp.inf, jnp.array(False))
-    _, curve = jax.lax.scan(step, carry, (steps, batches))
-    return curve
 
 
 def plot_range_test(

@@ -12,10 +12,10 @@ import numpy as np
 import optax
 import pytest
 
+from lr_scheduling._range_sweep import _sweep_step
 from lr_scheduling.range_test import (
     BASE_LR_FACTOR,
     RangeTestResult,
-    _sweep,
     lr_range_test,
     plot_range_test,
     range_test_schedule,
@@ -164,21 +164,23 @@ def test_one_compilation_and_none_for_equal_calls():
 
     params, batches = jnp.zeros(DIM), quadratic_batches(40)
     kwargs = {"min_lr": 1e-3, "max_lr": 3.0}
-    size = _sweep._cache_size()
+    size = _sweep_step._cache_size()
     with counting_compiles() as compiled:
         first = lr_range_test(loss_fn, params, batches, **kwargs)
-    assert compiled == ["jit(_sweep)"]
+    # The start (the optimizer's state) and one step, whatever the 40 steps.
+    assert sorted(compiled) == ["jit(_start)", "jit(_sweep_step)"]
     with counting_compiles() as compiled:
         again = lr_range_test(loss_fn, params, batches.copy(), **kwargs)
         lr_range_test(
             loss_fn, params, batches, smoothing=0.5, divergence_factor=9, **kwargs
         )
     assert compiled == []  # an equal schedule, traced smoothing and factor
-    assert _sweep._cache_size() == size + 1
+    assert _sweep_step._cache_size() == size + 1
     np.testing.assert_array_equal(again.losses, first.losses)
     with counting_compiles() as compiled:
         lr_range_test(loss_fn, params, batches, min_lr=1e-3, max_lr=4.0)
-    assert compiled == ["jit(_sweep)"]  # a new schedule is a new program
+    # A new schedule is a new program.
+    assert sorted(compiled) == ["jit(_start)", "jit(_sweep_step)"]
 
 
 def test_smoothing_and_divergence_follow_fastai():
@@ -460,3 +462,188 @@ def test_plot_without_matplotlib_names_it(monkeypatch):
     result = RangeTestResult(lrs, losses, losses, diverged_at=None)
     with pytest.raises(ModuleNotFoundError, match="pip install matplotlib"):
         plot_range_test(result)
+
+
+# --- losses below zero (fastai#962) --------------------------------------------
+
+
+def shifted_loss(shift):
+    """The quadratic loss moved down by ``shift``: the same curve, other values."""
+
+    def loss_fn(p, batch):
+        return quadratic_loss(p, batch) - shift
+
+    return loss_fn
+
+
+SHIFTS = {shift: shifted_loss(shift) for shift in (0.0, 10.0, 1e3)}
+
+
+@pytest.mark.parametrize("shift", [10.0, 1e3])
+def test_an_infinite_factor_reads_negative_losses_as_the_same_curve(shift):
+    # The issue's case (shift 10, a = 4: lr < 0.5 converges) and a deeper one.
+    batches = quadratic_batches(60)
+    kwargs = {"min_lr": 1e-3, "max_lr": 0.3, "divergence_factor": float("inf")}
+    base = lr_range_test(SHIFTS[0.0], jnp.zeros(DIM), batches, **kwargs)
+    moved = lr_range_test(SHIFTS[shift], jnp.zeros(DIM), batches, **kwargs)
+    assert base.diverged_at is None and moved.diverged_at is None
+    assert (moved.losses < 0).all()  # below zero from the first step
+    np.testing.assert_allclose(moved.losses, base.losses - shift, atol=shift * 1e-6)
+    # Every reading depends on differences and orders only: the same rates.
+    for rule in ("steepest", "valley", "minimum"):
+        assert moved.suggest(rule) == base.suggest(rule)
+    assert moved.clr_bounds() == base.clr_bounds()
+
+
+def test_an_infinite_factor_still_stops_at_a_non_finite_loss():
+    batches = quadratic_batches(30)
+    batches[12] = np.inf
+    result = lr_range_test(
+        SHIFTS[10.0],
+        jnp.zeros(DIM),
+        batches,
+        min_lr=1e-3,
+        max_lr=0.3,
+        divergence_factor=float("inf"),
+    )
+    assert result.diverged_at == 12
+    assert (result.losses[:12] < 0).all() and np.isnan(result.losses[13:]).all()
+
+
+def test_zero_losses_are_not_divergence_with_an_infinite_factor():
+    result = lr_range_test(
+        lambda p, batch: 0.0 * jnp.sum(p * batch),
+        jnp.zeros(2),
+        np.ones((20, 2), np.float32),
+        min_lr=1e-3,
+        max_lr=1.0,
+        divergence_factor=float("inf"),
+    )
+    assert result.diverged_at is None  # inf * 0 is NaN: no false alarm
+
+
+@pytest.mark.parametrize(
+    ("shift", "first_negative"),
+    [(10.0, 0), (0.5, None)],  # negative from the start, or once the loss falls
+)
+def test_a_finite_factor_refuses_negative_losses_naming_them(shift, first_negative):
+    batches = quadratic_batches(60)
+    losses = lr_range_test(
+        SHIFTS[0.0],
+        jnp.zeros(DIM),
+        batches,
+        min_lr=1e-3,
+        max_lr=0.3,
+        divergence_factor=float("inf"),
+    ).losses
+    expected = first_negative
+    if expected is None:  # where the unshifted curve first falls below 0.5
+        expected = int(np.flatnonzero(losses < shift)[0])
+        assert expected > 5  # the loss starts positive, then crosses zero
+    with pytest.raises(ValueError, match=rf"negative at step {expected} \(") as error:
+        lr_range_test(
+            shifted_loss(shift), jnp.zeros(DIM), batches, min_lr=1e-3, max_lr=0.3
+        )
+    assert "divergence_factor=float('inf')" in str(error.value)
+    assert "lower min_lr" not in str(error.value)
+
+
+def test_reading_a_negative_curve_never_advises_lowering_min_lr():
+    lrs = np.geomspace(1e-3, 1.0, 10)
+    negative = np.linspace(-1.0, -9.0, 10)
+    result = RangeTestResult(lrs, negative, negative, diverged_at=1)
+    for read in (result.suggest, result.clr_bounds):
+        with pytest.raises(ValueError, match="a loss is negative") as error:
+            read()
+        assert "lower min_lr" not in str(error.value)
+    positive = RangeTestResult(lrs, -negative, -negative, diverged_at=1)
+    with pytest.raises(ValueError, match="lower min_lr"):
+        positive.suggest()
+
+
+# --- sweeps wider than float32's ratios ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("min_lr", "max_lr", "num_steps"),
+    [(1e-30, 1e10, 50), (1e-37, 1e38, 200), (1e-20, 1e20, 7), (1e-6, 1e30, 1000)],
+)
+@pytest.mark.parametrize(
+    ("mode", "reference"), [("exponential", np.geomspace), ("linear", np.linspace)]
+)
+def test_wide_sweeps_give_numpys_rates(min_lr, max_lr, num_steps, mode, reference):
+    schedule = range_test_schedule(min_lr, max_lr, num_steps, mode)
+    expected = np.float32(reference(min_lr, max_lr, num_steps))
+    for steps in (np.arange(num_steps), jnp.arange(num_steps, dtype=jnp.int16)):
+        rates = np.asarray(jax.jit(schedule)(steps))
+        assert rates.dtype == np.float32 and np.isfinite(rates).all()
+        np.testing.assert_array_equal(rates, expected)  # NumPy's, rounded once
+    # At float steps, log space: finite, within float32 rounding of the exponent.
+    middle = np.arange(num_steps - 1) + 0.5
+    got = np.asarray(schedule(jnp.asarray(middle, jnp.float32)), np.float64)
+    t = middle / (num_steps - 1)
+    if mode == "exponential":
+        want = np.exp(np.log(min_lr) + t * (np.log(max_lr) - np.log(min_lr)))
+        rtol = 2e-7 * abs(np.log(max_lr / min_lr)) + 1e-6
+    else:
+        want, rtol = (1 - t) * min_lr + t * max_lr, 1e-6
+    np.testing.assert_allclose(got, want, rtol=rtol)
+
+
+def test_the_issues_wide_sweep_reads_finite_bounds():
+    # The loss is the rate itself: its lowest point is the first rate.
+    result = lr_range_test(
+        lambda p, batch: jnp.sum(p * batch) ** 2 + 1.0,
+        jnp.zeros(2),
+        np.zeros((50, 2), np.float32),
+        min_lr=1e-30,
+        max_lr=1e10,
+    )
+    expected = np.float32(np.geomspace(1e-30, 1e10, 50))
+    np.testing.assert_array_equal(result.learning_rates, expected)
+    base_lr, max_lr = result.clr_bounds()
+    assert math.isfinite(base_lr) and math.isfinite(max_lr)
+    assert max_lr in expected and base_lr == max_lr / BASE_LR_FACTOR
+    assert math.isfinite(result.suggest("valley"))
+
+
+@pytest.mark.parametrize(
+    ("min_lr", "max_lr", "name"),
+    [(1e-40, 1.0, "min_lr=1e-40"), (1e-3, 1e39, "max_lr=1e+39")],
+)
+def test_rates_float32_cannot_hold_are_refused(min_lr, max_lr, name):
+    with pytest.raises(
+        ValueError, match=rf"{re.escape(name)} cannot be represented in float32"
+    ):
+        range_test_schedule(min_lr, max_lr, 10)
+
+
+# --- progress -----------------------------------------------------------------
+
+
+def test_a_long_sweep_prints_steps_rate_and_loss(monkeypatch, capsys):
+    monkeypatch.setattr("lr_scheduling._range_sweep.PROGRESS_SECONDS", 0.0)
+    batches = quadratic_batches(12)
+    result = lr_range_test(
+        quadratic_loss, jnp.zeros(DIM), batches, min_lr=1e-3, max_lr=0.1
+    )
+    lines = capsys.readouterr().err.splitlines()
+    # Every step but the first, which compiles: the clock starts after it.
+    assert len(lines) == 11
+    for step, line in enumerate(lines, start=1):
+        found = re.fullmatch(
+            r"lr_range_test: step (\d+)/12, lr (\S+), loss (\S+), \d+ s", line
+        )
+        assert found, line
+        assert int(found[1]) == step + 1
+        assert float(found[2]) == pytest.approx(result.learning_rates[step], rel=1e-2)
+        assert float(found[3]) == pytest.approx(result.losses[step], rel=1e-3)
+
+
+def test_progress_false_and_short_sweeps_print_nothing(monkeypatch, capsys):
+    batches = quadratic_batches(12)
+    kwargs = {"min_lr": 1e-3, "max_lr": 0.1}
+    lr_range_test(quadratic_loss, jnp.zeros(DIM), batches, **kwargs)  # < 5 s
+    monkeypatch.setattr("lr_scheduling._range_sweep.PROGRESS_SECONDS", 0.0)
+    lr_range_test(quadratic_loss, jnp.zeros(DIM), batches, progress=False, **kwargs)
+    assert capsys.readouterr().err == ""

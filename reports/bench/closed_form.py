@@ -23,8 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from benchmarks.timing import interleaved, median, median_ratio, seconds_per_call
 from lr_scheduling import create_triangular_schedule
+from reports.bench.timing import interleaved, median, median_ratio, seconds_per_call
 
 LR_MIN, LR_MAX, STEPS_PER_CYCLE = 0.01, 0.1, 22  # the guide's schedule
 # Enough steps that the per-step work, not the fixed cost of a call, is timed.

@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: measure, write ``_build/bench.json`` and the page.
+"""``python -m reports.bench``: measure, write ``_build/bench.json`` and the page.
 
 ``make bench`` runs this. ``--only PART ...`` measures some parts and merges
 them into the existing JSON (handy while working on one); ``--render`` only
@@ -8,46 +8,37 @@ writes the page from the JSON.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workers import ROOT
+from reports.bench import ROOT
 
-PARTS = ("compile_counts", "schedule_overhead", "closed_form", "throughput", "builds")
+PARTS = (
+    "compile_counts",
+    "schedule_overhead",
+    "closed_form",
+    "range_test_speed",
+    "throughput",
+    "build_times",
+)
 
 
 def run_parts(parts: list[str]) -> dict[str, Any]:
-    # Imported here: XLA_FLAGS is set before anything starts JAX's backend.
+    """Each part's ``measure()``, in order, with the seconds each took."""
     import jax
-
-    from benchmarks import (
-        build_times,
-        closed_form,
-        compile_counts,
-        schedule_overhead,
-        throughput,
-    )
 
     # Compile for real: a persistent cache would hide compile times.
     jax.config.update("jax_enable_compilation_cache", False)
-    environment_flags = os.environ.get("XLA_FLAGS", "")
-    measures: dict[str, Callable[[], dict[str, Any]]] = {
-        "compile_counts": compile_counts.measure,
-        "schedule_overhead": schedule_overhead.measure,
-        "closed_form": closed_form.measure,
-        "throughput": lambda: throughput.measure(environment_flags),
-        "builds": lambda: build_times.measure(environment_flags),
-    }
     results: dict[str, Any] = {}
     for part in parts:
         start = time.perf_counter()
         print(f"bench: {part} ...", file=sys.stderr, flush=True)
-        results.update(measures[part]())
+        results.update(importlib.import_module(f"reports.bench.{part}").measure())
         seconds = time.perf_counter() - start
         results.setdefault("part_seconds", {})[part] = seconds
         print(f"bench: {part} took {seconds:.0f} s", file=sys.stderr, flush=True)
@@ -59,26 +50,24 @@ def run_parts(parts: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser = argparse.ArgumentParser(prog="python -m reports.bench")
     parser.add_argument("--json", type=Path, default=ROOT / "_build" / "bench.json")
     parser.add_argument("--page", type=Path, default=ROOT / "docs" / "benchmarks.rst")
     parser.add_argument("--only", nargs="+", choices=PARTS)
     parser.add_argument("--render", action="store_true", help="only write the page")
     args = parser.parse_args(argv)
 
-    from benchmarks import page
+    from reports import machine
+    from reports.bench import page
 
     if args.render:
         results = json.loads(args.json.read_text())
     else:
-        from benchmarks import machine
-
         start = time.perf_counter()
         results = {}
         if args.only and args.json.is_file():
             results = json.loads(args.json.read_text())
         results["machine"] = machine.describe()
-        results["xla_flags"] = os.environ.get("XLA_FLAGS", "")
         results.update(run_parts(args.only or list(PARTS)))
         results["machine"]["load_average_at_end"] = os.getloadavg()[0]
         if not args.only:

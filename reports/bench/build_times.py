@@ -3,8 +3,8 @@
 Every build goes to its own temporary directory (output, doctrees, and the
 figures' results cache next to them), so ``_build/html`` is never touched.
 The environment is the one the Makefile gives ``make html`` and ``make
-doctest``: the shipped ``XLA_FLAGS`` and a persistent JAX compilation cache,
-here a temporary one, empty at first:
+doctest``: a persistent JAX compilation cache, here a temporary one, empty at
+first:
 
 * ``doctest_seconds``: a clean doctest build with an empty JAX cache, as on a
   fresh clone;
@@ -27,15 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.workers import ROOT
+from reports.bench import ROOT
 
 
-def cache_environment(cache_dir: Path, xla_flags: str) -> dict[str, str]:
+def cache_environment(cache_dir: Path) -> dict[str, str]:
     """The Makefile's environment for html and doctest builds, with the JAX
     compilation cache in ``cache_dir``."""
     environment = dict(os.environ)
     environment.update(
-        XLA_FLAGS=xla_flags,
         JAX_COMPILATION_CACHE_DIR=str(cache_dir),
         # Cache every compilation: the guide's are small and fast, and the
         # defaults (1 s, any size) would keep none of them.
@@ -72,13 +71,13 @@ def sphinx_build(builder: str, base: Path, environment: dict[str, str]) -> float
     return seconds
 
 
-def measure(xla_flags: str) -> dict[str, Any]:
+def measure() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as temporary:
         tmp = Path(temporary)
-        doctest_env = cache_environment(tmp / "jax-cache-doctest", xla_flags)
+        doctest_env = cache_environment(tmp / "jax-cache-doctest")
         cold = sphinx_build("doctest", tmp / "doctest-cold", doctest_env)
         warm = sphinx_build("doctest", tmp / "doctest-warm", doctest_env)
-        html_env = cache_environment(tmp / "jax-cache-html", xla_flags)
+        html_env = cache_environment(tmp / "jax-cache-html")
         html = sphinx_build("html", tmp / "html", html_env)
         noop = sphinx_build("html", tmp / "html", html_env)
         # Output and doctrees removed, the caches beside them kept: the JAX
