@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 MARKER = "#!"
+WORD = re.compile(r"\w")  # a letter, digit or underscore
 OUTPUT_SEP = ".. output::"
 TITLES_NEEDED = (
     "give the panes' titles, as :title_left: and :title_right: "
@@ -397,9 +398,14 @@ def most_changed(
     limit: int,
 ) -> tuple[int, ...]:
     """The ``limit`` lines of ``numbers`` (1-based in ``lines``) that changed
-    most from ``others`` (:func:`change`); the earlier line wins a tie."""
+    most from ``others`` (:func:`change`); the earlier line wins a tie.
+
+    Lines without a letter or digit (a closing bracket, ``...``) are left out:
+    having no partner they would rank first, and they say nothing.
+    """
+    worded = [number for number in numbers if WORD.search(lines[number - 1])]
     ranked = sorted(
-        numbers, key=lambda number: (-change(lines[number - 1], others), number)
+        worded, key=lambda number: (-change(lines[number - 1], others), number)
     )
     return tuple(sorted(ranked[: max(limit, 0)]))
 

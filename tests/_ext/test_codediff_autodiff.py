@@ -45,6 +45,10 @@ def test_most_changed_ranks_by_change_then_position():
     assert most_changed((1, 2, 3), lines, others, 2) == (1, 2)  # tie: line 1
     assert most_changed((1, 3), lines, others, 5) == (1, 3)
     assert most_changed((1, 2, 3), lines, others, 0) == ()
+    # A bracket or an ellipsis has no partner, yet says nothing: never chosen.
+    lines = ("pieces += [", "    f(0),", "]", "...")
+    assert [change(line, ("g(1)",)) for line in lines[2:]] == [1.0, 1.0]
+    assert most_changed((1, 2, 3, 4), lines, ("g(1)",), 3) == (1, 2)
 
 
 def test_changed_lines_below_the_threshold_emphasize_the_most_changed():
