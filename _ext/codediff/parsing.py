@@ -287,7 +287,9 @@ AUTODIFF_MAX_SHARE = 1 / 3
 
 In a pane less similar than the threshold to the pane it is compared with, the
 changed lines are ranked by how much they changed (:func:`change`) and at most
-``floor(share * lines)`` of them are emphasized; 0 emphasizes nothing there.
+``share * lines`` of them, rounded to the nearest line, are emphasized: with a
+third, one line of a 2-line pane, none of a 1-line pane, so never more than
+half a pane. 0 emphasizes nothing there.
 """
 
 
@@ -423,15 +425,16 @@ def changed_lines(
     pane is compared with its neighbour (the first with the second, every other
     with the first) and the lines that differ are returned. A pane less similar
     than ``min_similarity`` to its neighbour (see :func:`similarity`) gets only
-    its most-changed lines, at most ``floor(max_share * len(lines))`` of them
-    (:func:`most_changed`). Automatic emphasis leaves out blank lines and, with
-    ``python``, comment-only and docstring lines (:func:`quiet_lines`).
+    its most-changed lines, at most ``max_share * len(lines)`` of them rounded
+    to the nearest line (:func:`most_changed`). Automatic emphasis leaves out
+    blank lines and, with ``python``, comment-only and docstring lines
+    (:func:`quiet_lines`).
 
     >>> panes = parse(["x = 1", "y = 2", "z = 3", "---", "u = 1", "y = 20"], ["A", "B"])
     >>> changed_lines(panes)
     [(1, 2, 3), (1, 2)]
     >>> changed_lines(panes, min_similarity=0.5)  # similarity 0.0: a third at most
-    [(3,), ()]
+    [(3,), (1,)]
     """
     if any(pane.marked for pane in panes) or not auto or len(panes) < 2:
         return [pane.marked for pane in panes]
@@ -443,7 +446,8 @@ def changed_lines(
         quiet = quiet_lines(pane.lines, python)
         numbers = tuple(number for number in changed if number not in quiet)
         if similarity(pane.lines, partner.lines) < min_similarity:
-            limit = int(max_share * len(pane.lines) + 1e-9)  # 1/3 * 3 is 1, not 0.99
+            # rounded half up (Python's round() goes to even)
+            limit = int(max_share * len(pane.lines) + 0.5)
             numbers = most_changed(numbers, pane.lines, partner.lines, limit)
         result.append(numbers)
     return result

@@ -90,9 +90,11 @@ def test_the_cap_keeps_the_lines_that_changed_most():
 def test_three_panes_compare_with_the_first():
     panes = parse(["a", "b", "---", "a", "c", "---", "x", "y"], ["A", "B", "C"])
     assert least_similarity(panes) == 0.0  # C shares nothing with A
-    # A and B share half their lines: their whole diff; C: a third of 2 is 0.
-    assert changed_lines(panes, min_similarity=0.5) == [(2,), (2,), ()]
-    assert changed_lines(panes, min_similarity=0.5, max_share=0.5) == [(2,), (2,), (1,)]
+    # A and B share half their lines: their whole diff; C: a third of 2 lines,
+    # rounded, is 1 (x and y both changed entirely: the first).
+    assert changed_lines(panes, min_similarity=0.5) == [(2,), (2,), (1,)]
+    assert changed_lines(panes, min_similarity=0.5, max_share=1) == [(2,), (2,), (1, 2)]
+    assert changed_lines(panes, min_similarity=0.5, max_share=0.1) == [(2,), (2,), ()]
 
 
 PAGE = """\
@@ -153,7 +155,9 @@ def test_default_threshold(sphinx_project):
     app = sphinx_project(PAGE, "dummy")
     assert app.config.codediff_autodiff is True
     assert app.config.codediff_autodiff_min_similarity == AUTODIFF_MIN_SIMILARITY == 0.5
-    assert highlights(app) == [[2], [2], [], [], [1, 2], [1, 2], [], []]
+    # Apart (similarity 0): a third of 2 lines, rounded, is 1; x = 1 and
+    # y = 2 changed as much (0.2 from u = 1, v = 2): the first.
+    assert highlights(app) == [[2], [2], [1], [1], [1, 2], [1, 2], [], []]
     assert app.warning.getvalue() == ""
     # Not a mistake, so a normal build says nothing about it...
     assert "share little" not in app.status.getvalue()
@@ -181,7 +185,7 @@ def test_conf_threshold(sphinx_project):
     # Close (similarity 0.67) falls below 0.9: a third of 3 lines, its one
     # changed line.
     strict = sphinx_project(PAGE, "dummy", "codediff_autodiff_min_similarity = 0.9\n")
-    assert highlights(strict) == [[2], [2], [], [], [1, 2], [1, 2], [], []]
+    assert highlights(strict) == [[2], [2], [1], [1], [1, 2], [1, 2], [], []]
     none = sphinx_project(
         PAGE,
         "dummy",
@@ -273,6 +277,42 @@ def test_measure_script(tmp_path, capsys):
     assert before["precision"] == after["precision"] == 0.5  # old = 2 too
     # Unmarked: Apart floods both panes (100%), Close emphasizes 1/3 and 1/3.
     assert before["flooded"] == 0.5 and before["entire"] == 0.5
-    assert after["flooded"] == 0.0 and after["restrained"] == 1
+    # At 0.5, Apart (similarity 0) keeps a third of its 2 lines, rounded: 1.
+    assert after["flooded"] == 0.0 and after["restrained"] == 0
+    assert after["median"] == pytest.approx((1 / 3 + 1 / 2) / 2)
     assert measure.main([str(page)]) == 0
     assert "3 directives: 1 marked" in capsys.readouterr().out
+
+
+SHARED_LITTLE = """\
+.. codediff::
+  :title: Marked A, Marked B
+
+  x = 1
+  y = 2
+  z = 3
+  ---
+  import math  #!
+  y = math.sqrt(2)
+  w = 0
+"""
+
+
+def test_measure_script_max_share(tmp_path, capsys):
+    measure = load_measure()
+    page = tmp_path / "page.rst"
+    page.write_text(SHARED_LITTLE + "\n" + CORPUS)
+    directives = measure.directives_in(page)
+    # The first pair shares no line: before the share, nothing was emphasized.
+    before = measure.measure(directives[:1], 0.5, share=0.0)
+    assert before["recall"] == 0.0 and before["precision"] == 0.0
+    # A third of 3 lines: one a pane, the import (it has no partner) on the
+    # right; the left pane's line counts against precision, not on marked panes.
+    after = measure.measure(directives[:1], 0.5)
+    assert after["recall"] == 1.0
+    assert after["precision"] == 0.5 and after["marked_precision"] == 1.0
+    assert measure.main([str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "4 directives: 2 marked (4 panes, 2 marked lines), 2 unmarked" in out
+    # Both marked lines found; Marked A's "old = 2" counts against precision.
+    assert re.search(r"\n {10}0\.33 \| +100% +50% +100% \| +0% .*\(default\)\n", out)
