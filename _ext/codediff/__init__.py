@@ -15,8 +15,11 @@ Configuration values (conf.py):
 - ``codediff_autodiff`` (default ``True``): emphasize the lines that differ
   between panes when no pane has a ``#!`` marker;
 - ``codediff_autodiff_min_similarity`` (default
-  :data:`codediff.parsing.AUTODIFF_MIN_SIMILARITY`): panes less similar than
-  this get no automatic emphasis;
+  :data:`codediff.parsing.AUTODIFF_MIN_SIMILARITY`): a pane less similar than
+  this to its neighbour gets only its most-changed lines emphasized;
+- ``codediff_autodiff_max_share`` (default
+  :data:`codediff.parsing.AUTODIFF_MAX_SHARE`): the largest share of such a
+  pane's lines that is emphasized (0: none);
 - ``codediff_flax_compat`` (default ``False``): test directives written for
   Flax's two-title directive as Flax did (right pane only, group
   ``default``, no automatic emphasis).
@@ -39,7 +42,7 @@ from codediff.nodes import (
     skip_node,
     visit_codediff_literal_html,
 )
-from codediff.parsing import AUTODIFF_MIN_SIMILARITY
+from codediff.parsing import AUTODIFF_MAX_SHARE, AUTODIFF_MIN_SIMILARITY
 
 __version__ = "1.0.0"
 STATIC = Path(__file__).parent / "static"
@@ -74,6 +77,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value(
         "codediff_autodiff_min_similarity",
         AUTODIFF_MIN_SIMILARITY,
+        "env",
+        types=frozenset({float, int}),
+    )
+    app.add_config_value(
+        "codediff_autodiff_max_share",
+        AUTODIFF_MAX_SHARE,
         "env",
         types=frozenset({float, int}),
     )

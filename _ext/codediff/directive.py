@@ -233,12 +233,13 @@ class CodeDiff(SphinxDirective):
     ) -> list[tuple[int, ...]]:
         """The lines to emphasize: ``#!`` markers, else the automatic diff.
 
-        ``:autodiff:`` forces the diff on, ``:no_autodiff:`` off; otherwise
-        ``codediff_autodiff`` decides (and Flax's two-title form has none),
-        and panes less similar than ``codediff_autodiff_min_similarity`` get
-        no emphasis, which a message at verbose level (``-v``) says: it is a
-        choice, not a mistake. The automatic diff never marks blank lines nor,
-        in Python, comment-only or docstring lines.
+        ``:autodiff:`` forces the whole diff on, ``:no_autodiff:`` off;
+        otherwise ``codediff_autodiff`` decides (and Flax's two-title form has
+        none), and a pane less similar than ``codediff_autodiff_min_similarity``
+        to its neighbour gets only its most-changed lines, at most
+        ``codediff_autodiff_max_share`` of them, which a message at verbose
+        level (``-v``) says: it is a choice, not a mistake. The automatic diff
+        never marks blank lines nor, in Python, comment-only or docstring lines.
         """
         forced, off = "autodiff" in self.options, "no_autodiff" in self.options
         if forced and off:
@@ -249,19 +250,23 @@ class CodeDiff(SphinxDirective):
             return changed_lines(panes, auto=True, python=python)
         auto = bool(self.config.codediff_autodiff) and not flax
         threshold = float(self.config.codediff_autodiff_min_similarity)
+        share = float(self.config.codediff_autodiff_max_share)
         if auto and len(panes) > 1 and not any(pane.marked for pane in panes):
             least = least_similarity(panes)
             if least < threshold:
                 logger.verbose(
                     "codediff: the panes share little (similarity %.2f, below "
-                    "codediff_autodiff_min_similarity = %s), so no line is "
-                    "emphasized; mark lines with #! or force the diff with "
-                    ":autodiff:",
+                    "codediff_autodiff_min_similarity = %s), so only the "
+                    "most-changed lines are emphasized (at most %.0f%% of a pane); "
+                    "mark lines with #! or force the whole diff with :autodiff:",
                     least,
                     threshold,
+                    100 * share,
                     location=(self.env.docname, self.lineno),
                 )
-        return changed_lines(panes, auto=auto, min_similarity=threshold, python=python)
+        return changed_lines(
+            panes, auto=auto, min_similarity=threshold, python=python, max_share=share
+        )
 
     def groups(
         self, panes: list[Pane], titles: list[Title], flax: bool

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 MARKER = "#!"
+WORD = re.compile(r"\w")  # a letter, digit or underscore
 OUTPUT_SEP = ".. output::"
 TITLES_NEEDED = (
     "give the panes' titles, as :title_left: and :title_right: "
@@ -272,12 +273,23 @@ def mixed_indentation(lines: list[str]) -> int | None:
 
 
 AUTODIFF_MIN_SIMILARITY = 0.5
-"""Default least similarity of two panes for automatic emphasis.
+"""Default least similarity of two panes for emphasizing every changed line.
 
 The similarity is ``difflib``'s ratio of the panes' lines, ``2 * M / T``
-(``M`` lines in common, ``T`` lines in both panes). Below it the panes share
-too little for emphasis to help: most of each pane would be emphasized.
+(``M`` lines in common, ``T`` lines in both panes). Below it most of each pane
+differs, and emphasizing every changed line would flood the pane: only the
+most-changed lines are emphasized (:data:`AUTODIFF_MAX_SHARE`).
 ``reports/autodiff_corpus`` measures the choice.
+"""
+
+AUTODIFF_MAX_SHARE = 1 / 3
+"""Default largest share of a pane's lines emphasized when it shares little.
+
+In a pane less similar than the threshold to the pane it is compared with, the
+changed lines are ranked by how much they changed (:func:`change`) and at most
+``share * lines`` of them, rounded to the nearest line, are emphasized: with a
+third, one line of a 2-line pane, none of a 1-line pane, so never more than
+half a pane. 0 emphasizes nothing there.
 """
 
 
@@ -361,30 +373,83 @@ def diff_lines(panes: list[Pane]) -> list[tuple[int, ...]]:
     return result
 
 
+def change(line: str, others: tuple[str, ...]) -> float:
+    """How much a line changed: 1 minus its highest character similarity
+    (``difflib`` ratio, spaces at either end ignored) to a line of ``others``.
+
+    0.0 for a line found elsewhere in ``others``; 1.0 for one that shares no
+    character with any of them (or when ``others`` has no line that is not
+    blank).
+    """
+    text = line.strip()
+    best = 0.0
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(text)  # seq2 is the one difflib caches
+    for other in others:
+        if other.strip():
+            matcher.set_seq1(other.strip())
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                best = max(best, matcher.ratio())
+    return 1.0 - best
+
+
+def most_changed(
+    numbers: tuple[int, ...],
+    lines: tuple[str, ...],
+    others: tuple[str, ...],
+    limit: int,
+) -> tuple[int, ...]:
+    """The ``limit`` lines of ``numbers`` (1-based in ``lines``) that changed
+    most from ``others`` (:func:`change`); the earlier line wins a tie.
+
+    Lines without a letter or digit (a closing bracket, ``...``) are left out:
+    having no partner they would rank first, and they say nothing.
+    """
+    worded = [number for number in numbers if WORD.search(lines[number - 1])]
+    ranked = sorted(
+        worded, key=lambda number: (-change(lines[number - 1], others), number)
+    )
+    return tuple(sorted(ranked[: max(limit, 0)]))
+
+
 def changed_lines(
     panes: list[Pane],
     auto: bool = True,
     min_similarity: float = 0.0,
     python: bool = False,
+    max_share: float = AUTODIFF_MAX_SHARE,
 ) -> list[tuple[int, ...]]:
     """The 1-based lines to emphasize in each pane.
 
     The ``#!`` markers win when any pane has one. Otherwise, if ``auto``, each
     pane is compared with its neighbour (the first with the second, every other
-    with the first) and the lines that differ are returned, unless some
-    compared pair is less similar than ``min_similarity`` (see
-    :func:`least_similarity`): then nothing is emphasized. Automatic emphasis
-    leaves out blank lines and, with ``python``, comment-only and docstring
-    lines (:func:`quiet_lines`).
+    with the first) and the lines that differ are returned. A pane less similar
+    than ``min_similarity`` to its neighbour (see :func:`similarity`) gets only
+    its most-changed lines, at most ``max_share * len(lines)`` of them rounded
+    to the nearest line (:func:`most_changed`). Automatic emphasis leaves out
+    blank lines and, with ``python``, comment-only and docstring lines
+    (:func:`quiet_lines`).
+
+    >>> panes = parse(["x = 1", "y = 2", "z = 3", "---", "u = 1", "y = 20"], ["A", "B"])
+    >>> changed_lines(panes)
+    [(1, 2, 3), (1, 2)]
+    >>> changed_lines(panes, min_similarity=0.5)  # similarity 0.0: a third at most
+    [(3,), (1,)]
     """
     if any(pane.marked for pane in panes) or not auto or len(panes) < 2:
         return [pane.marked for pane in panes]
-    if least_similarity(panes) < min_similarity:
-        return [() for _ in panes]
     result = []
-    for pane, changed in zip(panes, diff_lines(panes), strict=True):
+    for (index, other), changed in zip(
+        neighbours(panes), diff_lines(panes), strict=True
+    ):
+        pane, partner = panes[index], panes[other]
         quiet = quiet_lines(pane.lines, python)
-        result.append(tuple(number for number in changed if number not in quiet))
+        numbers = tuple(number for number in changed if number not in quiet)
+        if similarity(pane.lines, partner.lines) < min_similarity:
+            # rounded half up (Python's round() goes to even)
+            limit = int(max_share * len(pane.lines) + 0.5)
+            numbers = most_changed(numbers, pane.lines, partner.lines, limit)
+        result.append(numbers)
     return result
 
 

@@ -193,8 +193,14 @@ def test_myst_page(built):
         ],
         ["DEFAULT: float = 0.1"],
     ]
-    # Without their docstrings the two functions share 1 line of 5 (0.4).
-    assert [b["highlight_args"] for b in blocks[0]] == [{}, {}]
+    # Without their docstrings the two functions share 1 line of 5 (0.4): a
+    # third of their lines, rounded, is 1 each: the left's changed return, and
+    # the right's new ``cycle = step % 4`` (its edited return is closer to
+    # ``return DEFAULT``).
+    assert [b["highlight_args"] for b in blocks[0]] == [
+        {"hl_lines": [2]},
+        {"hl_lines": [2]},
+    ]
     tests = list(doctree.findall(codediff_test))
     assert [(t["groups"], Path(t.source).name, t.line) for t in tests] == [
         (["md-fixed"], "before.py", 11),
