@@ -31,7 +31,7 @@ package) re-exports every public name; import them from here or from
   ``CosineAnnealingWarmRestarts``);
 * ``_wsd``: :func:`wsd_schedule` (warmup-stable-decay);
 
-and three are shared: ``_steps`` reads every step (:func:`cycle_position`),
+and four are shared: ``_steps`` reads every step (:func:`cycle_position`),
 ``_checks`` checks every argument (:func:`check_rate_bounds`,
 :func:`check_step_count`), ``_value`` makes schedules values (equality and
 hashing), and ``_anneal`` holds the shapes one-cycle, SGDR and WSD anneal

@@ -72,8 +72,9 @@ def create_triangular_schedule(
     finite, ``>= 0`` and in order. ``steps_per_cycle`` must be a static integer
     (a Python, NumPy or concrete JAX one). A bad argument raises
     ``ValueError`` naming it. Gradients with respect to the rates and a float
-    step are finite everywhere; at a corner of the wave the step's is that of
-    the side the step starts (the rise at a cycle's start).
+    step are finite at every step; at a corner of the wave (a cycle's start,
+    its peak) the step's gradient is the rising slope, ``(lr_max - lr_min) /
+    rise``.
 
     The rate has the float type Optax's own schedules give for the step (see
     :func:`~lr_scheduling.schedules.cycle_position`): float32 for an int32
