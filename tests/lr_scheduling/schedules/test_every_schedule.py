@@ -279,7 +279,7 @@ def test_array_rates_compare_as_bools_and_refuse_to_hash(entry: Entry):
         for array in (np.array([value, value]), jnp.array([value, value])):
             first = entry.make(**{name: array})
             same = entry.make(**{name: array.copy()})
-            other = entry.make(**{name: array * 0.5})
+            other = entry.make(**{name: array * 0.99})
             assert (first == same) is True and (first != same) is False
             assert (first == other) is False and (first != other) is True
             assert (first == entry.make()) is False  # array against a number

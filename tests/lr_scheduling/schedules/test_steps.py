@@ -17,6 +17,8 @@ from schedule_references import (
 )
 
 from lr_scheduling import (
+    create_triangular_schedule,
+    cycle_position,
     one_cycle_schedule,
     warm_restarts_schedule,
     wsd_schedule,
@@ -106,3 +108,62 @@ def test_float_steps_in_schedules_longer_than_int32():
         exact = float(schedule(step))
         assert float(schedule(jnp.float32(step))) == pytest.approx(exact, rel=RTOL)
         assert float(jax.jit(schedule)(float(step))) == pytest.approx(exact, rel=RTOL)
+
+
+# --- cycle_position: one classifier for every kind of step -----------------------
+
+
+@pytest.mark.parametrize(
+    "step, period, position, cycles",
+    [
+        (2**31 - 1, 1000, 647, 2147483),  # a Python int
+        (2**70 + 3, 10, (2**70 + 3) % 10, None),  # beyond any integer type
+        (np.int64(10**15 + 7), 10, 7, None),  # NumPy, divided on the host
+        (jnp.int8(-3), 200, 197, -1),  # widened: int8 cannot hold 200
+        (jnp.uint16(65535), 4, 3, 16383),
+        (jnp.float32(2.5), 4, 2.5, 0),
+        (-1, 4, 3, -1),  # negative steps count cycles backwards
+    ],
+)
+def test_cycle_position_of_every_kind_of_step(step, period, position, cycles):
+    got_position, got_cycles = cycle_position(step, period)
+    assert float(got_position) == position
+    if cycles is not None:
+        assert float(got_cycles) == cycles
+
+
+def test_a_fractional_period_is_divided_as_cycliclr_divides_it():
+    # 21 / 1.05 rounds to 20.0 in float64: step 21 starts cycle 20, although
+    # the exact remainder of 21 by the double nearest 1.05 is just below 1.05.
+    position, cycles = cycle_position(21, 1.05)
+    assert (float(position), float(cycles)) == (0.0, 20.0)
+    position, cycles = cycle_position(jnp.float32(21.0), 1.05)
+    assert float(cycles) == 20.0 and float(position) == pytest.approx(0.0, abs=1e-5)
+    # A whole period given as a float divides integers exactly.
+    position, _ = cycle_position(jnp.int32(2**31 - 1), 1000.0)
+    assert float(position) == 647
+
+
+@pytest.mark.parametrize(
+    "schedule, step, slope",
+    [
+        (lambda s: cycle_position(s, 4)[0], 4.0, 1.0),  # a cycle's start
+        (create_triangular_schedule(0.0, 1.0, 4), 4.0, 0.5),  # the rise, 1 / 2
+        (create_triangular_schedule(0.0, 1.0, 4), 2.0, 0.5),  # the peak: the rise
+        (wsd_schedule(1.0, 20, 4, 6, "linear"), 0.0, 0.25),  # the warmup, 1 / 4
+        (wsd_schedule(1.0, 20, 4, 6, "linear"), 20.0, -1 / 6),  # the cooldown's end
+        (one_cycle_schedule(1.0, 10, 0.5, "linear", div_factor=2.0), 0.0, 0.125),
+    ],
+    ids=[
+        "cycle_position",
+        "cycle_start",
+        "peak",
+        "warmup",
+        "cooldown_end",
+        "one_cycle",
+    ],
+)
+def test_a_float_step_on_a_bound_keeps_one_sides_gradient(schedule, step, slope):
+    # jnp.clip (and jnp.maximum) give half the slope at a tie; the steps are
+    # clamped with jnp.where, so a step on a bound keeps its side's slope.
+    assert float(jax.grad(schedule)(step)) == pytest.approx(slope, rel=RTOL)
