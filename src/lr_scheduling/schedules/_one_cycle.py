@@ -136,10 +136,7 @@ def one_cycle_schedule(
       (``initial_lr -> max_lr``), ``e_2 = T - 1`` (``max_lr -> min_lr``);
     * ``three_phase=True``: ``e_1 = pct_start * T - 1`` (``initial_lr ->
       max_lr``), ``e_2 = 2 * pct_start * T - 2`` (``max_lr -> initial_lr``),
-      ``e_3 = T - 1`` (``initial_lr -> min_lr``). These are the phases of the
-      paper's 1cycle, whose steps are linear: pass
-      ``anneal_strategy="linear"`` for it. The default, ``"cos"``, is
-      ``OneCycleLR``'s, for three phases too,
+      ``e_3 = T - 1`` (``initial_lr -> min_lr``),
 
     computed in float64 as ``OneCycleLR`` does, so that a boundary such as
     ``0.3 * 100 - 1 = 29.000000000000004`` falls where it does there. A step
@@ -152,6 +149,10 @@ def one_cycle_schedule(
 
       \text{cos:}\quad b + \frac{a - b}{2} (1 + \cos \pi p) \qquad
       \text{linear:}\quad a + (b - a)\, p
+
+    Three phases are the shape of the paper's 1cycle, whose rise and fall are
+    linear: pass ``anneal_strategy="linear"`` for it. The default, ``"cos"``,
+    is ``OneCycleLR``'s, for three phases too.
 
     Phase boundaries are found with integer comparisons and ``p`` from
     integer differences, so an integer step of any type is placed exactly;
