@@ -3,8 +3,13 @@
 Kept out of ``conf.py``, which holds paths and settings only:
 
 * MathJax served from the site itself (:mod:`guide_site.mathjax`);
-* results that figures need, kept between builds
-  (:mod:`guide_site.results_cache`);
+* each track of a how-to (a doctest group) as a downloadable script
+  (:mod:`guide_site.tracks`);
+* a line at the foot of every how-to naming the JAX, Optax and Flax versions
+  and the backend that produced its outputs (:mod:`guide_site.provenance`);
+* results that figures need, kept between builds and keyed on the code that
+  computes them (:mod:`guide_site.results_cache`), and notebook outputs keyed
+  on the package code they import (:mod:`guide_site.notebook_keys`);
 * a notebook page's executed ``.ipynb`` offered for download, by the theme's
   download button (sphinx-book-theme does so only when launch buttons are
   configured);
@@ -21,7 +26,6 @@ Kept out of ``conf.py``, which holds paths and settings only:
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +33,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from guide_site import results_cache
+from guide_site import notebook_keys, results_cache
 
 __version__ = "1.0.0"
 
@@ -110,12 +114,15 @@ def offer_notebook(
         return
     served = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     served.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, served)
+    notebook_keys.without_key_cells(executed, served)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guide_site.mathjax")
+    app.setup_extension("guide_site.tracks")
+    app.setup_extension("guide_site.provenance")
+    app.setup_extension("guide_site.notebook_keys")
     app.connect("builder-inited", results_cache.set_cache_dir)
     app.connect("doctree-resolved", mark_test_output)
     # Before sphinx-book-theme's header buttons (501) read the context.
