@@ -25,17 +25,17 @@ from sphinx.environment import BuildEnvironment
 from guide_site.results_cache import PACKAGE, code_fingerprint
 
 MARKER = "# guide_site: outputs keyed on the code of"
-IMPORTS = re.compile(
-    rf"^\s*(?:from\s+({PACKAGE}(?:\.\w+)*)\s+import\s+\(?([\w\s,]+)"
-    rf"|import\s+({PACKAGE}(?:\.\w+)*))",
-    re.MULTILINE,
-)
 
 
-def imported(text: str) -> set[str]:
+def imported(text: str, package: str = PACKAGE) -> set[str]:
     """The package modules (and names that may be modules) a source imports."""
+    name = rf"{re.escape(package)}(?:\.\w+)*"
+    imports = re.compile(
+        rf"^\s*(?:from\s+({name})\s+import\s+\(?([\w\s,]+)|import\s+({name}))",
+        re.MULTILINE,
+    )
     found = set()
-    for module, names, plain in IMPORTS.findall(text):
+    for module, names, plain in imports.findall(text):
         if plain:
             found.add(plain)
             continue
@@ -46,10 +46,10 @@ def imported(text: str) -> set[str]:
     return found
 
 
-def notebook_key(text: str) -> str | None:
+def notebook_key(text: str, package: str = PACKAGE) -> str | None:
     """The key of the package code a notebook's source imports, if any."""
-    modules = imported(text)
-    return code_fingerprint(modules) if modules else None
+    modules = imported(text, package)
+    return code_fingerprint(modules, package) if modules else None
 
 
 def is_myst_notebook(app: Sphinx, docname: str, text: str) -> bool:
@@ -61,13 +61,14 @@ def add_key_cell(app: Sphinx, docname: str, source: list[str]) -> None:
     """At ``source-read``: a hidden cell with the key joins a MyST notebook."""
     if not is_myst_notebook(app, docname, source[0]):
         return
-    key = notebook_key(source[0])
+    package = app.config.guide_site_cache_package
+    key = notebook_key(source[0], package)
     keys = app.env.__dict__.setdefault("guide_site_notebook_keys", {})
     keys[docname] = key
     if key is None:
         return
     cell = "```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-    cell += f"{MARKER} {PACKAGE}: {key}\n```\n"
+    cell += f"{MARKER} {package}: {key}\n```\n"
     source[0] = source[0].rstrip("\n") + "\n\n" + cell
 
 
@@ -85,7 +86,11 @@ def outdated(
         if docname in changed or docname in removed or key is None:
             continue
         path = Path(env.doc2path(docname))
-        if path.is_file() and notebook_key(path.read_text(encoding="utf-8")) != key:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        if (
+            text is not None
+            and notebook_key(text, app.config.guide_site_cache_package) != key
+        ):
             stale.append(docname)
     return stale
 
@@ -116,6 +121,8 @@ def without_key_cells(executed: Path, served: Path) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The package whose code the site's cached outputs are keyed on.
+    app.add_config_value("guide_site_cache_package", PACKAGE, "env", str)
     app.connect("source-read", add_key_cell)
     app.connect("env-get-outdated", outdated)
     app.connect("env-purge-doc", purge)

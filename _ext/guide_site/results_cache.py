@@ -162,7 +162,9 @@ def function_fingerprint(function: Callable[..., Any], package: str = PACKAGE) -
 
 
 def cached(
-    name: str, compute: Callable[[], Mapping[str, np.ndarray]]
+    name: str,
+    compute: Callable[[], Mapping[str, np.ndarray]],
+    package: str = PACKAGE,
 ) -> dict[str, np.ndarray]:
     """``compute()``'s arrays, from the cache when the code it runs is unchanged.
 
@@ -170,7 +172,7 @@ def cached(
     """
     if _cache_dir is None:
         return {key: np.asarray(value) for key, value in compute().items()}
-    path = _cache_dir / f"{name}-{function_fingerprint(compute)}.npz"
+    path = _cache_dir / f"{name}-{function_fingerprint(compute, package)}.npz"
     if path.is_file():
         with np.load(path) as stored:
             return {key: stored[key] for key in stored.files}
