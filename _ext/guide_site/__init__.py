@@ -26,6 +26,7 @@ Kept out of ``conf.py``, which holds paths and settings only:
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,20 @@ def theme_and_extension_paths() -> tuple[list[str], list[str]]:
     import sphinx_copybutton
     import sphinx_design.extension
 
-    pydata = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    # Resolved, as the themes resolve theirs: through a symlinked virtualenv
+    # the same folder would otherwise count twice ("configuration changed").
+    pydata = (
+        Path(pydata_sphinx_theme.__file__).resolve().parent
+        / "theme"
+        / "pydata_sphinx_theme"
+    )
     templates = [
-        str(Path(sphinx_book_theme.get_html_theme_path()) / "components"),
+        str(Path(sphinx_book_theme.get_html_theme_path()).resolve() / "components"),
         str(pydata / "components"),
     ]
     static = [
-        str(Path(sphinx_copybutton.__file__).parent.joinpath("_static").absolute()),
-        str(sphinx_design.extension.STATIC_DIR),
+        str(Path(sphinx_copybutton.__file__).resolve().parent / "_static"),
+        str(Path(sphinx_design.extension.STATIC_DIR).resolve()),
     ]
     return templates, static
 
@@ -86,7 +93,10 @@ def drop_duplicate_paths(app: Sphinx, *_: Any) -> None:
     """Keep the first of each path that the themes and extensions append again."""
     for name in ("templates_path", "html_static_path"):
         paths = app.config[name]
-        paths[:] = dict.fromkeys(paths)
+        first = {}
+        for path in paths:
+            first.setdefault(os.path.realpath(Path(app.confdir, path)), path)
+        paths[:] = first.values()
 
 
 def mark_test_output(app: Sphinx, doctree: nodes.document, docname: str) -> None:
