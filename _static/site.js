@@ -43,7 +43,13 @@
   };
   layout();
   window.addEventListener("resize", relayout);
-  if (document.fonts) document.fonts.ready.then(relayout);
+  // fonts.ready can settle before a web font is even requested; a font that
+  // arrives later widens the lines again.
+  if (document.fonts) {
+    document.fonts.ready.then(relayout);
+    document.fonts.addEventListener("loadingdone", relayout);
+  }
+  window.addEventListener("load", relayout);
 
   // typeof: Search is a global of Sphinx's searchtools.js, on every page.
   if (typeof Search !== "undefined" && Search.htmlToText) {
