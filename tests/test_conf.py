@@ -36,3 +36,32 @@ def test_only_the_guide_is_a_page():
 def test_extensions_include_codediff_and_doctest():
     conf = runpy.run_path(str(REPO / "conf.py"))
     assert {"codediff", "sphinx.ext.doctest", "myst_nb"} <= set(conf["extensions"])
+
+
+def test_the_extensions_install_without_setuptools_warnings(tmp_path):
+    """`make html` installs ./_ext; setuptools warned for 40 lines that
+    codediff.static (the stylesheet's folder) was absent from the packages."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "_ext"
+    shutil.copytree(
+        REPO / "_ext",
+        source,
+        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+        + ["-v", "-w", str(tmp_path / "wheel"), str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    log = done.stdout + done.stderr
+    assert "absent from the `packages` configuration" not in log
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "codediff/static/codediff.css" in names
+    assert "guide_site/tracks.py" in names
