@@ -254,3 +254,20 @@ def test_a_page_without_tracks_gets_no_line(tmp_path):
     out, warnings = build_tiny(tmp_path, "Plain\n=====\n\nNo code.\n")
     assert "track-downloads" not in (out / "howtos" / "page.html").read_text()
     assert not (out / "_downloads").exists()
+
+
+def test_a_function_using_a_name_the_page_does_not_show_is_found(tmp_path):
+    """The kind of fault the F821 check above catches: a drawn function that
+    calls a helper the page never shows (make doctest passes while nothing
+    calls it)."""
+    page = PAGE.replace(
+        "   import math\n   x = 2\n",
+        "   import math\n   x = 2\n\n   def f():\n       return _helper(x)\n",
+    )
+    out, _ = build_tiny(tmp_path, page)
+    scripts = sorted((out / "_downloads" / "scripts").rglob("*.py"))
+    found = ruff("F821", scripts)
+    assert {(f["file"], f["message"]) for f in found} == {
+        ("page_fixed_rate.py", "Undefined name `_helper`"),
+        ("page_schedule.py", "Undefined name `_helper`"),
+    }
