@@ -93,7 +93,7 @@ def drop_duplicate_paths(app: Sphinx, *_: Any) -> None:
     """Keep the first of each path that the themes and extensions append again."""
     for name in ("templates_path", "html_static_path"):
         paths = app.config[name]
-        first = {}
+        first: dict[str, str] = {}
         for path in paths:
             first.setdefault(os.path.realpath(Path(app.confdir, path)), path)
         paths[:] = first.values()

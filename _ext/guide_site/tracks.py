@@ -95,6 +95,7 @@ def doctest_blocks(doctree: nodes.Node) -> list[Block]:
     """
     blocks = []
     for node in doctree.findall(is_test_node):
+        assert isinstance(node, nodes.Element)
         kind = node.get("testnodetype", "doctest")
         groups = node.get("groups", ["default"])
         codediff_pane = type(node).__name__ == "codediff_test"
