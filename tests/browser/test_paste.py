@@ -1,12 +1,17 @@
-"""Every page's code runs where a reader pastes it.
+"""Every page's code runs where a reader pastes it, and as the reader downloads it.
 
 For each page and each doctest group on it, the text that the copy buttons of
 the group's blocks give (read in a real browser, through sphinx-copybutton's
-own function) is pasted in page order into ``_build/copytest/<page>--<group>.py``
-and run in a clean virtual environment that holds only the package's runtime
-libraries, where ``import lr_scheduling`` fails. The script must print what the
-page's output blocks show. A notebook page (MyST-NB) is one group: its code
-cells, whose printed outputs myst-nb recorded when it ran them.
+own function) is assembled in page order (``guide_site.tracks.scripts``, the
+rules the build uses for the downloads). Where the page offers the group as a
+track script (``_downloads/scripts/...``), the download must equal that text
+byte for byte, and the download itself is what runs; other groups (a
+warning's failing example) and the scripts that end in an expected error run
+from the pasted text. Each runs from ``_build/copytest/`` in one clean virtual
+environment that holds only the package's runtime libraries, where
+``import lr_scheduling`` fails, and must print what the page's output blocks
+show. A notebook page (MyST-NB) is one group: its code cells, whose printed
+outputs myst-nb recorded when it ran them.
 
 A page that imports the package must say so at its top (an admonition with the
 class ``uses-package``); its scripts run with the wheel that the site offers
