@@ -3,7 +3,10 @@ clean environment to run its code in."""
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
+import os
 import pickle
 import runpy
 import subprocess
@@ -28,9 +31,28 @@ def site_pages(predicate: Callable[[str], bool] = lambda docname: True) -> list[
     return sorted(name for name in found if predicate(name))
 
 
-def build_site() -> None:
-    """``make html``: incremental, so cheap after ``make test``'s strict build."""
-    subprocess.run(["make", "-s", "html"], cwd=REPO, check=True, capture_output=True)
+@functools.cache
+def build_site() -> str:
+    """``make html``, once a session: incremental, so cheap after ``make test``'s
+    strict build. The site and browser tests share this build (``_build/html``).
+    Returns the build's log."""
+    done = subprocess.run(
+        ["make", "-s", "html", "SPHINXOPTS=--no-color"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout + done.stderr
+
+
+def track_scripts() -> dict[str, Path]:
+    """Every track script the built site offers, by its path under ``_downloads``."""
+    root = HTML / "_downloads"
+    return {
+        path.relative_to(root).as_posix(): path
+        for path in sorted((root / "scripts").rglob("*.py"))
+    }
 
 
 def load_doctree(docname: str) -> nodes.document:
@@ -46,15 +68,31 @@ def runtime_requirements() -> list[str]:
     return [*project["dependencies"], *project["optional-dependencies"]["guide"]]
 
 
-def reader_environment(where: Path) -> Path:
+def reader_environment(where: Path | None = None) -> Path:
     """A virtual environment with only the runtime libraries, at the site's pins.
 
-    Reused while requirements.txt and the dependency list stay the same.
+    One for every script of the copy test (about 930 MB, mostly jaxlib and
+    scipy), reused while requirements.txt and the dependency list stay the
+    same. By default it lives outside the checkout, in the user's cache
+    (``$XDG_CACHE_HOME/lr-scheduling/reader-<key>``, or
+    ``$LR_SCHEDULING_READER_VENV``), so that ``make clean`` and other clones
+    do not install it again; a lock keeps two sessions from building it at once.
     """
     requirements = runtime_requirements()
     key = hashlib.sha256(
         ((REPO / "requirements.txt").read_text() + repr(requirements)).encode()
     ).hexdigest()
+    if where is None:
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        default = cache / "lr-scheduling" / f"reader-{key[:16]}"
+        where = Path(os.environ.get("LR_SCHEDULING_READER_VENV", default))
+    where.parent.mkdir(parents=True, exist_ok=True)
+    with open(where.parent / f"{where.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install_reader_environment(where, requirements, key)
+
+
+def _install_reader_environment(where: Path, requirements: list[str], key: str) -> Path:
     python = where / "bin" / "python"
     stamp = where / "installed.sha256"
     if python.exists() and stamp.exists() and stamp.read_text() == key:

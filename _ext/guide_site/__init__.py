@@ -3,8 +3,13 @@
 Kept out of ``conf.py``, which holds paths and settings only:
 
 * MathJax served from the site itself (:mod:`guide_site.mathjax`);
-* results that figures need, kept between builds
-  (:mod:`guide_site.results_cache`);
+* each track of a how-to (a doctest group) as a downloadable script
+  (:mod:`guide_site.tracks`);
+* a line at the foot of every how-to naming the JAX, Optax and Flax versions
+  and the backend that produced its outputs (:mod:`guide_site.provenance`);
+* results that figures need, kept between builds and keyed on the code that
+  computes them (:mod:`guide_site.results_cache`), and notebook outputs keyed
+  on the package code they import (:mod:`guide_site.notebook_keys`);
 * a notebook page's executed ``.ipynb`` offered for download, by the theme's
   download button (sphinx-book-theme does so only when launch buttons are
   configured);
@@ -21,7 +26,7 @@ Kept out of ``conf.py``, which holds paths and settings only:
 from __future__ import annotations
 
 import logging
-import shutil
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from guide_site import results_cache
+from guide_site import notebook_keys, results_cache
 
 __version__ = "1.0.0"
 
@@ -55,14 +60,20 @@ def theme_and_extension_paths() -> tuple[list[str], list[str]]:
     import sphinx_copybutton
     import sphinx_design.extension
 
-    pydata = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    # Resolved, as the themes resolve theirs: through a symlinked virtualenv
+    # the same folder would otherwise count twice ("configuration changed").
+    pydata = (
+        Path(pydata_sphinx_theme.__file__).resolve().parent
+        / "theme"
+        / "pydata_sphinx_theme"
+    )
     templates = [
-        str(Path(sphinx_book_theme.get_html_theme_path()) / "components"),
+        str(Path(sphinx_book_theme.get_html_theme_path()).resolve() / "components"),
         str(pydata / "components"),
     ]
     static = [
-        str(Path(sphinx_copybutton.__file__).parent.joinpath("_static").absolute()),
-        str(sphinx_design.extension.STATIC_DIR),
+        str(Path(sphinx_copybutton.__file__).resolve().parent / "_static"),
+        str(Path(sphinx_design.extension.STATIC_DIR).resolve()),
     ]
     return templates, static
 
@@ -82,7 +93,10 @@ def drop_duplicate_paths(app: Sphinx, *_: Any) -> None:
     """Keep the first of each path that the themes and extensions append again."""
     for name in ("templates_path", "html_static_path"):
         paths = app.config[name]
-        paths[:] = dict.fromkeys(paths)
+        first: dict[str, str] = {}
+        for path in paths:
+            first.setdefault(os.path.realpath(Path(app.confdir, path)), path)
+        paths[:] = first.values()
 
 
 def mark_test_output(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -110,12 +124,15 @@ def offer_notebook(
         return
     served = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     served.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, served)
+    notebook_keys.without_key_cells(executed, served)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guide_site.mathjax")
+    app.setup_extension("guide_site.tracks")
+    app.setup_extension("guide_site.provenance")
+    app.setup_extension("guide_site.notebook_keys")
     app.connect("builder-inited", results_cache.set_cache_dir)
     app.connect("doctree-resolved", mark_test_output)
     # Before sphinx-book-theme's header buttons (501) read the context.

@@ -116,8 +116,9 @@ def copies(
 
 @pytest.fixture(scope="session")
 def reader_python() -> Path:
-    """A clean virtualenv with only the package's runtime libraries."""
-    return reader_environment(BUILD / "copytest" / "venv")
+    """A clean virtualenv with only the package's runtime libraries (one for all
+    scripts, kept in the user's cache: see ``sitetools.reader_environment``)."""
+    return reader_environment()
 
 
 @pytest.fixture(scope="session")

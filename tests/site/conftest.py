@@ -1,10 +1,13 @@
-"""Build the guide once, as ``make html`` and ``make doctest`` do, and keep the logs.
+"""The built site and its build logs, from the build the browser tests also read.
 
-The builds go to a temporary directory, not ``_build``: html twice (the second
-one incremental) and then doctest, all three sharing one doctree directory.
-The doctest build is given ``index.rst`` only, which has no tests: what is
-checked is how it loads the environment that html pickled, not the doctests
-themselves (``make doctest`` runs those).
+The site is built once a session into ``_build`` (``sitetools.build_site``:
+``make html``, incremental after ``make test``'s strict build), and shared
+with the browser tests. On top of it, three builds whose logs the tests read:
+html with a fresh environment (``-E``, as ``make html-strict``; the caches
+of notebooks and figures stay warm), html again (incremental), and doctest on
+the environment that html pickled. The doctest build is given ``index.rst``
+only, which has no tests: what is checked is how it loads that environment,
+not the doctests themselves (``make doctest`` runs those).
 """
 
 from __future__ import annotations
@@ -16,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+from sitetools import BUILD, DOCTREES, HTML, REPO, build_site
 
 
 @dataclass(frozen=True)
 class Build:
     html: Path  # the HTML output directory
-    first_log: str  # stdout and stderr of the first html build
+    first_log: str  # stdout and stderr of the html build with a fresh environment
     second_log: str  # of the html build that follows it
     doctest_log: str  # of the doctest build after both
 
@@ -48,14 +50,13 @@ def _sphinx(*args: str | Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def build() -> Build:
     if not (REPO / "node_modules" / "mathjax").is_dir():
         pytest.fail("node_modules/mathjax is missing: run `make pytest` (npm ci)")
-    root = tmp_path_factory.mktemp("site")
-    doctrees, html = root / "doctrees", root / "html"
-    first = _sphinx("-b", "html", "-d", doctrees, ".", html)
-    second = _sphinx("-b", "html", "-d", doctrees, ".", html)
+    build_site()  # the wheel, MathJax and a current _build/html
+    first = _sphinx("-E", "-b", "html", "-d", DOCTREES, ".", HTML)
+    second = _sphinx("-b", "html", "-d", DOCTREES, ".", HTML)
     doctest = _sphinx(
-        "-b", "doctest", "-d", doctrees, ".", root / "doctest", REPO / "index.rst"
+        "-b", "doctest", "-d", DOCTREES, ".", BUILD / "doctest", REPO / "index.rst"
     )
-    return Build(html, first, second, doctest)
+    return Build(HTML, first, second, doctest)
