@@ -2,6 +2,7 @@
 and the training code of the guide."""
 
 from lr_scheduling.range_test import RangeTestResult, lr_range_test, plot_range_test
+from lr_scheduling.rates import current_learning_rates
 from lr_scheduling.schedules import (
     create_triangular_schedule,
     cycle_position,
@@ -16,6 +17,7 @@ from lr_scheduling.schedules import (
 __all__ = [
     "RangeTestResult",
     "create_triangular_schedule",
+    "current_learning_rates",
     "cycle_position",
     "cyclical_momentum_schedule",
     "cyclical_schedule",
