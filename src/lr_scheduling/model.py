@@ -28,9 +28,7 @@ class CNN(nn.Module):
         return nn.Dense(features=10)(x)
 
 
-# One module object for every run. `jax.jit` compiles a step again for a state
-# whose `apply_fn` differs, and bound methods of two modules never compare equal.
-cnn = CNN()
+cnn = CNN()  # one module object, shared by every run
 
 
 def cross_entropy_loss(logits, labels):
