@@ -56,7 +56,7 @@ def train_epoch(state, train_ds, batch_size, epoch, rng):
         batch_metrics.append(metrics)
 
     batch_metrics = jax.device_get(batch_metrics)
-    history = {k: np.array([m[k] for m in batch_metrics]) for k in batch_metrics[0]}
+    history = jax.tree.map(lambda *x: np.stack(x), *batch_metrics)
     logging.info("epoch %d, loss %.4f", epoch, history["loss"].mean())
     return state, history
 
@@ -65,7 +65,11 @@ def create_train_state(rng, image_shape, learning_rate):
     """Creates the initial `TrainState`."""
     params = cnn.init(rng, jnp.ones([1, *image_shape]))["params"]
     tx = optax.adamw(learning_rate)
-    return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
+    return train_state.TrainState.create(
+        apply_fn=cnn.apply,
+        params=params,
+        tx=tx,
+    )
 
 
 def train_and_evaluate(
@@ -75,7 +79,7 @@ def train_and_evaluate(
     batch_size: int = 32,
     seed: int = 0,
 ) -> tuple[train_state.TrainState, dict, dict]:
-    """Trains from scratch; returns the state, per-step history, test metrics."""
+    """Trains from scratch; returns state, history and test metrics."""
     learning_rate = 0.01
     rng, init_rng = jax.random.split(jax.random.key(seed))
     image_shape = train_ds["image"].shape[1:]
@@ -85,6 +89,6 @@ def train_and_evaluate(
         rng, epoch_rng = jax.random.split(rng)
         state, history = train_epoch(state, train_ds, batch_size, epoch, epoch_rng)
         histories.append(history)
-    history = {k: np.concatenate([h[k] for h in histories]) for k in histories[0]}
+    history = jax.tree.map(lambda *x: np.concatenate(x), *histories)
     test_metrics = jax.device_get(eval_step(state, test_ds))
     return state, history, test_metrics

@@ -33,7 +33,8 @@ cnn = CNN()  # one module object, shared by every run
 
 def cross_entropy_loss(logits, labels):
     """Mean cross-entropy: float ``logits`` (N, 10), int ``labels`` (N,)."""
-    return optax.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
+    losses = optax.softmax_cross_entropy_with_integer_labels(logits, labels)
+    return losses.mean()
 
 
 def compute_metrics(logits, labels):

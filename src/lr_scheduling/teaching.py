@@ -22,6 +22,10 @@ def triangular_schedule(lr_min, lr_max, steps_per_cycle):
     Each cycle of ``steps_per_cycle`` steps climbs linearly from ``lr_min``
     to ``lr_max`` and falls back (Smith 2017, arXiv:1506.01186). An odd
     cycle climbs one step longer than it falls.
+
+    >>> schedule = triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    >>> [round(float(schedule(step)), 4) for step in range(5)]
+    [0.001, 0.0055, 0.01, 0.0055, 0.001]
     """
     rise = (steps_per_cycle + 1) // 2  # steps up
     fall = max(steps_per_cycle // 2, 1)  # steps down
