@@ -213,7 +213,10 @@ def test_losses_and_rates_equal_single_device(eight):
 
 
 def test_params_equal_single_device(eight):
-    assert eight["param_diff"] < 1e-5
+    # AdamW divides by the root of the second moment, so gradients that
+    # differ only in the order of float sums can move a weight by more than
+    # SGD would; 1e-4 is a tenth of one update at the rate 1e-3.
+    assert eight["param_diff"] < 1e-4
 
 
 def test_batch_is_split_over_eight_devices(eight):
