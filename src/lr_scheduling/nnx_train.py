@@ -1,6 +1,8 @@
-"""The triangular schedule with Flax NNX: a model object and ``nnx.Optimizer``.
+"""The guide's training code with Flax NNX: a model object and ``nnx.Optimizer``.
 
-The how-to's NNX section draws its code from this module.
+The NNX section of the how-to "Writing your own jit-safe schedule" draws its
+code from this module: AdamW with a schedule, the rate of each update read
+back from the optimizer state.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ class NNXCNN(nnx.Module):
     def __init__(self, image_shape, *, rngs: nnx.Rngs):
         height, width, channels = image_shape
         self.conv = nnx.Conv(channels, 32, kernel_size=(3, 3), rngs=rngs)
-        self.hidden = nnx.Linear((height // 2) * (width // 2) * 32, 128, rngs=rngs)
+        features = (height // 2) * (width // 2) * 32
+        self.hidden = nnx.Linear(features, 128, rngs=rngs)
         self.out = nnx.Linear(128, 10, rngs=rngs)
 
     def __call__(self, x):
@@ -29,10 +32,9 @@ class NNXCNN(nnx.Module):
         return self.out(nnx.relu(self.hidden(x)))
 
 
-def create_optimizer(model, learning_rate_fn, momentum):
-    # inject_hyperparams keeps the rate of each update in the optimizer state.
-    sgd = optax.inject_hyperparams(optax.sgd)
-    tx = sgd(learning_rate=learning_rate_fn, momentum=momentum)
+def create_optimizer(model, learning_rate):
+    # inject_hyperparams keeps the rate of each update in the state.
+    tx = optax.inject_hyperparams(optax.adamw)(learning_rate)
     return nnx.Optimizer(model, tx, wrt=nnx.Param)
 
 
@@ -46,5 +48,6 @@ def train_step(model, optimizer, batch):
     (_, logits), grads = grad_fn(model)
     optimizer.update(model, grads)
     metrics = compute_metrics(logits, batch["label"])
-    metrics["learning_rate"] = optimizer.opt_state.hyperparams["learning_rate"][...]
+    hyperparams = optimizer.opt_state.hyperparams
+    metrics["learning_rate"] = hyperparams["learning_rate"][...]
     return metrics

@@ -23,7 +23,7 @@ more devices with ``jax.config.update("jax_num_cpu_devices", 8)`` right after
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 import jax
@@ -198,7 +198,6 @@ def train_epoch(
     batch_size: int,
     epoch: int,
     rng: jax.Array,
-    learning_rate_fn: Callable[[jax.Array], jax.Array],
     mesh: Mesh,
 ) -> tuple[train_state.TrainState, dict[str, np.ndarray]]:
     """:func:`lr_scheduling.train.train_epoch`, each batch split over ``mesh``.
@@ -207,7 +206,7 @@ def train_epoch(
     and the same jitted :func:`~lr_scheduling.train.train_step`: the state is
     replicated, each batch sharded, and the losses and rates equal those of
     the single-device epoch up to float rounding. ``train_step`` compiles once
-    for a mesh, a schedule and a batch shape, not once per step.
+    for a mesh, an optimizer and a batch shape, not once per step.
 
     Args:
       state: the ``TrainState``; replicated over ``mesh`` if it is not yet.
@@ -216,8 +215,6 @@ def train_epoch(
         ``N % batch_size`` shuffled rows are left out, as in ``train_epoch``.
       epoch: the epoch's number, for the log line only.
       rng: the ``jax.random`` key of this epoch's shuffle.
-      learning_rate_fn: the schedule, a hashable function of the step (it is a
-        static argument of ``train_step``: a new one recompiles).
       mesh: a mesh from :func:`data_mesh`.
 
     Returns:
@@ -234,14 +231,12 @@ def train_epoch(
       >>> from lr_scheduling.data import load_digits
       >>> from lr_scheduling.train import create_train_state
       >>> train_ds = {k: v[:128] for k, v in load_digits()[0].items()}
-      >>> schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-      >>> state = create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
+      >>> schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+      >>> state = create_train_state(jax.random.key(0), (8, 8, 1), schedule)
       >>> mesh = data_mesh()
-      >>> state, history = train_epoch(
-      ...     state, train_ds, 32, 1, jax.random.key(1), schedule, mesh
-      ... )
+      >>> state, history = train_epoch(state, train_ds, 32, 1, jax.random.key(1), mesh)
       >>> [round(float(rate), 4) for rate in history["learning_rate"]]
-      [0.01, 0.055, 0.1, 0.055]
+      [0.001, 0.0055, 0.01, 0.0055]
       >>> state.params["Dense_0"]["kernel"].sharding.spec
       P()
     """
@@ -260,7 +255,7 @@ def train_epoch(
     batch_metrics = []
     for perm in perms:
         batch = shard_batch({k: v[perm, ...] for k, v in train_ds.items()}, mesh)
-        state, metrics = train_step(state, batch, learning_rate_fn)
+        state, metrics = train_step(state, batch)
         batch_metrics.append(metrics)
 
     # The metrics are replicated: every process can read them.

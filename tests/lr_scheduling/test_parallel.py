@@ -37,8 +37,8 @@ def measure() -> dict:
     from jax.sharding import PartitionSpec as P
 
     train_ds, _ = load_digits()
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-    single = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    single = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule)
     mesh = parallel.data_mesh()
     sharded = parallel.replicate(single, mesh)
     result: dict = {"device_count": jax.device_count(), "mesh_size": mesh.size}
@@ -62,13 +62,13 @@ def measure() -> dict:
     result["sharded"] = []
     for batch in batches:
         sharded, sharded_metrics = train.train_step(
-            sharded, parallel.shard_batch(batch, mesh), schedule
+            sharded, parallel.shard_batch(batch, mesh)
         )
         result["cache"].append(train.train_step._cache_size())
         result["sharded"].append(rate_and_loss(sharded_metrics))
     result["single"] = []
     for batch in batches:
-        single, metrics = train.train_step(single, batch, schedule)
+        single, metrics = train.train_step(single, batch)
         result["single"].append(rate_and_loss(metrics))
     result["metrics_replicated"] = all(
         m.sharding.spec == P() and m.sharding.mesh.size == DEVICES
@@ -87,7 +87,7 @@ def measure() -> dict:
         ),
         error_of(
             lambda: parallel.train_epoch(
-                single, train_ds, 60, 0, jax.random.key(0), schedule, mesh
+                single, train_ds, 60, 0, jax.random.key(0), mesh
             )
         ),
     ]
@@ -126,8 +126,8 @@ def epochs(train_ds, schedule, mesh) -> dict:
         ("single", train.train_epoch),
         ("sharded", lambda *args: parallel.train_epoch(*args, mesh)),
     ]:
-        state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule, 0.9)
-        _, history = epoch(state, subset, BATCH, 1, jax.random.key(4), schedule)
+        state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule)
+        _, history = epoch(state, subset, BATCH, 1, jax.random.key(4))
         histories[name] = {k: v.tolist() for k, v in history.items()}
     return histories
 
@@ -153,10 +153,10 @@ def worker(process_id: int, port: int) -> dict:
     )
     mesh = parallel.data_mesh()
     train_ds = {k: v[:EPOCH_ROWS] for k, v in load_digits()[0].items()}
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-    state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule, 0.9)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule)
     state, history = parallel.train_epoch(
-        state, train_ds, BATCH, 1, jax.random.key(4), schedule, mesh
+        state, train_ds, BATCH, 1, jax.random.key(4), mesh
     )
     batch = {k: v[:BATCH] for k, v in train_ds.items()}
     mine = np.array_split(np.arange(BATCH), jax.process_count())[jax.process_index()]
@@ -206,14 +206,17 @@ def test_losses_and_rates_equal_single_device(eight):
     single, sharded = np.array(eight["single"]), np.array(eight["sharded"])
     assert single.shape == sharded.shape == (STEPS, 2)
     np.testing.assert_allclose(sharded, single, rtol=0, atol=1e-5)
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
     rates = [float(schedule(step)) for step in range(STEPS)]
     np.testing.assert_allclose(sharded[:, 1], rates, rtol=1e-6)
     assert sharded[-1, 0] < sharded[0, 0]  # it does learn
 
 
 def test_params_equal_single_device(eight):
-    assert eight["param_diff"] < 1e-5
+    # AdamW divides by the root of the second moment, so gradients that
+    # differ only in the order of float sums can move a weight by more than
+    # SGD would; 1e-4 is a tenth of one update at the rate 1e-3.
+    assert eight["param_diff"] < 1e-4
 
 
 def test_batch_is_split_over_eight_devices(eight):
@@ -239,8 +242,8 @@ def test_state_is_replicated_on_every_device(eight):
 
 
 def train_state_example():
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-    state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule)
     return parallel.replicate(state, parallel.data_mesh())
 
 
@@ -316,12 +319,12 @@ def test_shard_batch_rejects_arrays_of_different_lengths():
 def test_one_device_epoch_equals_train_epoch():
     """On a mesh of one device, ``parallel.train_epoch`` is ``train.train_epoch``."""
     train_ds = {k: v[:128] for k, v in load_digits()[0].items()}
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
     mesh = parallel.data_mesh(jax.devices()[:1])
     histories = []
     for run in (train.train_epoch, lambda *a: parallel.train_epoch(*a, mesh)):
-        state = train.create_train_state(jax.random.key(5), (8, 8, 1), schedule, 0.9)
-        histories.append(run(state, train_ds, 32, 1, jax.random.key(6), schedule)[1])
+        state = train.create_train_state(jax.random.key(5), (8, 8, 1), schedule)
+        histories.append(run(state, train_ds, 32, 1, jax.random.key(6))[1])
     for key in ("loss", "learning_rate", "accuracy"):
         np.testing.assert_allclose(
             histories[1][key], histories[0][key], rtol=0, atol=1e-6
@@ -330,13 +333,13 @@ def test_one_device_epoch_equals_train_epoch():
 
 def test_epoch_rejects_a_batch_larger_than_the_data():
     train_ds = {k: v[:16] for k, v in load_digits()[0].items()}
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-    state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule, 0.9)
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    state = train.create_train_state(jax.random.key(0), (8, 8, 1), schedule)
     with pytest.raises(
         ValueError, match="train_ds has 16 rows, fewer than batch_size 32"
     ):
         parallel.train_epoch(
-            state, train_ds, 32, 0, jax.random.key(0), schedule, parallel.data_mesh()
+            state, train_ds, 32, 0, jax.random.key(0), parallel.data_mesh()
         )
 
 
@@ -385,11 +388,9 @@ def test_processes_share_one_global_mesh(processes):
 
 def test_multi_process_epoch_equals_single_device_epoch(processes):
     train_ds = {k: v[:EPOCH_ROWS] for k, v in load_digits()[0].items()}
-    schedule = create_triangular_schedule(0.01, 0.1, steps_per_cycle=4)
-    state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule, 0.9)
-    _, single = train.train_epoch(
-        state, train_ds, BATCH, 1, jax.random.key(4), schedule
-    )
+    schedule = create_triangular_schedule(0.001, 0.01, steps_per_cycle=4)
+    state = train.create_train_state(jax.random.key(3), (8, 8, 1), schedule)
+    _, single = train.train_epoch(state, train_ds, BATCH, 1, jax.random.key(4))
     for process in processes:
         history = process["history"]
         assert len(history["loss"]) == EPOCH_ROWS // BATCH
