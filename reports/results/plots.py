@@ -1,0 +1,106 @@
+"""The page's figures: per-seed thin lines, the median thick, and the rates.
+
+Diverged runs are drawn per seed (dotted) and left out of the median.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from reports.results.experiment import TaskResult
+from reports.results.stats import diverged
+
+__all__ = ["plot_task"]
+
+_LABELS = {"accuracy": "test accuracy", "bpc": "validation bits per byte"}
+
+
+def _curves(ax: Axes, result: TaskResult, indices: list[int], metric: str) -> None:
+    steps = result.eval_steps
+    values = []
+    for color, index in enumerate(indices):
+        policy, curves = result.policies[index], result.curves[index]
+        runs = curves.test if metric == "accuracy" else curves.val
+        failed = diverged(result.task.objective, curves)
+        for run, bad in zip(runs, failed, strict=True):
+            ax.plot(
+                steps, run, ":" if bad else "-", color=f"C{color}", lw=0.6, alpha=0.5
+            )
+        good = runs[~failed]
+        label = policy.key.replace("@best fixed", "").replace("@range test", "")
+        if len(good):
+            ax.plot(
+                steps, np.median(good, axis=0), color=f"C{color}", lw=2, label=label
+            )
+            values.append(good)
+    if values:
+        stacked = np.concatenate(values)
+        finite = stacked[np.isfinite(stacked)]
+        if metric == "accuracy":
+            ax.set_ylim(max(0.0, np.percentile(finite, 10) - 0.05), 1.0)
+        else:
+            low = np.min(finite)
+            ax.set_ylim(low - 0.05, min(np.percentile(finite, 90), low + 1.5))
+    ax.set_xlabel("step")
+    ax.set_ylabel(_LABELS[metric])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", ncols=2)
+
+
+def _rates(ax: Axes, result: TaskResult, indices: list[int]) -> None:
+    for color, index in enumerate(indices):
+        ax.plot(result.policies[index].learning_rates, color=f"C{color}", lw=1.2)
+    ax.set_xlabel("step")
+    ax.set_ylabel("learning rate")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+
+
+def plot_task(result: TaskResult, path: Path) -> None:
+    """Writes the task's figure: metric against step per seed, and the rates.
+
+    Image tasks: one column per peak (the range test's, the best fixed
+    rate's), each with the best fixed rate for reference. The language
+    model: every policy, and a zoom on the last 40% of the steps.
+    """
+    task = result.task
+    metric = task.objective.metric
+    keys = [policy.key for policy in result.policies]
+    reference = keys.index(f"fixed {result.best_rate:g}")
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    axes = figure.subplots(2, 2, height_ratios=(3, 2), squeeze=False)
+    if metric == "accuracy":
+        for column, source in enumerate(("range test", "best fixed")):
+            chosen = [reference] + [
+                i for i, p in enumerate(result.policies) if p.peak_source == source
+            ]
+            peak = result.bounds[1] if source == "range test" else result.best_rate
+            _curves(axes[0, column], result, chosen, metric)
+            axes[0, column].set_title(f"peak {peak:.3g} ({source})", fontsize="medium")
+            _rates(axes[1, column], result, chosen)
+    else:
+        chosen = [reference] + [
+            i for i, p in enumerate(result.policies) if p.shape != "fixed"
+        ]
+        for column in range(2):
+            _curves(axes[0, column], result, chosen, metric)
+            _rates(axes[1, column], result, chosen)
+        start = int(0.6 * task.num_steps)
+        for row in range(2):
+            axes[row, 1].set_xlim(start, task.num_steps)
+        zoom = [result.curves[i].val[:, -1] for i in chosen]
+        finite = np.concatenate(zoom)[np.isfinite(np.concatenate(zoom))]
+        if finite.size:
+            axes[0, 1].set_ylim(finite.min() - 0.05, finite.max() + 0.15)
+        axes[0, 0].set_title("all steps", fontsize="medium")
+        axes[0, 1].set_title("the last 40%: the cooldown", fontsize="medium")
+    figure.suptitle(
+        f"{task.title}: {len(task.seeds)} seeds (thin: one seed, dotted: diverged; "
+        "thick: median)",
+        fontsize="medium",
+    )
+    figure.savefig(path, dpi=90, metadata={"Software": None})
