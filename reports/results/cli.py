@@ -8,13 +8,13 @@ import pickle
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reports import fingerprint, machine
-from reports.results.experiment import run_task
+from reports.results.experiment import TaskResult, run_task
 from reports.results.page import write_page
-from reports.results.tasks import default_tasks, tiny_tasks
+from reports.results.tasks import Task, default_tasks, tiny_tasks
 
 __all__ = ["INPUTS", "main"]
 
@@ -40,6 +40,23 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _run_or_load(
+    task: Task, keep: str | None, log: Callable[[str], None]
+) -> tuple[TaskResult, float, float]:
+    """A task's result, wall and CPU seconds: from ``keep`` if saved there."""
+    saved = Path(keep, f"{task.name}.pkl") if keep else None
+    if saved is not None and saved.exists():
+        with saved.open("rb") as file:
+            return pickle.load(file)
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    found = (run_task(task, log), time.perf_counter() - start, _cpu_seconds() - cpu)
+    if saved is not None:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        with saved.open("wb") as file:
+            pickle.dump(found, file)
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the tasks and writes the page, figures and JSON; returns 0.
 
@@ -54,11 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="a seconds-long check")
     parser.add_argument(
         "--keep",
-        metavar="PICKLE",
-        help="save the runs there; if it exists, write the page from it instead",
+        metavar="DIR",
+        help="save each task's runs in DIR; a task saved there is not run again",
     )
     args = parser.parse_args(argv)
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start = time.perf_counter()
     described = machine.describe()
     tasks = tiny_tasks() if args.tiny else default_tasks()
     if args.tasks:
@@ -72,15 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"{time.perf_counter() - start:6.1f} s  {message}", file=sys.stderr)
 
-    if args.keep and Path(args.keep).exists():
-        with open(args.keep, "rb") as saved:
-            results, wall, cpu_used = pickle.load(saved)
-    else:
-        results = [run_task(task, log) for task in tasks]
-        wall, cpu_used = time.perf_counter() - start, _cpu_seconds() - cpu
-        if args.keep:
-            with open(args.keep, "wb") as saving:
-                pickle.dump((results, wall, cpu_used), saving)
+    results, wall, cpu_used = [], 0.0, 0.0
+    for task in tasks:
+        result, task_wall, task_cpu = _run_or_load(task, args.keep, log)
+        results.append(result)
+        wall, cpu_used = wall + task_wall, cpu_used + task_cpu
     described["load_average_at_end"] = os.getloadavg()[0]
     hashes = fingerprint.file_hashes(ROOT, INPUTS)
     paths = write_page(

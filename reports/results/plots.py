@@ -52,12 +52,20 @@ def _curves(ax: Axes, result: TaskResult, indices: list[int], metric: str) -> No
 
 
 def _rates(ax: Axes, result: TaskResult, indices: list[int]) -> None:
+    peaks = [result.policies[i].peak for i in indices]
     for color, index in enumerate(indices):
         ax.plot(result.policies[index].learning_rates, color=f"C{color}", lw=1.2)
     ax.set_xlabel("step")
-    ax.set_ylabel("learning rate")
-    ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
+    # A peak far above the others (the range test's, on the language model)
+    # would flatten every other curve: clip the linear axis, and say so.
+    others = sorted(peaks)[:-1] or peaks
+    if max(peaks) > 3 * max(others):
+        ax.set_ylim(0, 1.5 * max(others))
+        ax.set_ylabel("learning rate (clipped)")
+    else:
+        ax.set_ylim(0, 1.1 * max(peaks))
+        ax.set_ylabel("learning rate")
 
 
 def plot_task(result: TaskResult, path: Path) -> None:
@@ -92,10 +100,12 @@ def plot_task(result: TaskResult, path: Path) -> None:
         start = int(0.6 * task.num_steps)
         for row in range(2):
             axes[row, 1].set_xlim(start, task.num_steps)
-        zoom = [result.curves[i].val[:, -1] for i in chosen]
-        finite = np.concatenate(zoom)[np.isfinite(np.concatenate(zoom))]
-        if finite.size:
-            axes[0, 1].set_ylim(finite.min() - 0.05, finite.max() + 0.15)
+        # The zoom spans the final medians but the worst one (an outlier
+        # would hide the cooldowns), from just under the best.
+        finals = np.array([np.nanmedian(result.curves[i].val[:, -1]) for i in chosen])
+        finals = np.sort(finals[np.isfinite(finals)])
+        if finals.size >= 2:
+            axes[0, 1].set_ylim(finals[0] - 0.03, finals[-2] + 0.12)
         axes[0, 0].set_title("all steps", fontsize="medium")
         axes[0, 1].set_title("the last 40%: the cooldown", fontsize="medium")
     figure.suptitle(

@@ -170,7 +170,7 @@ def default_tasks() -> list[Task]:
       >>> [task.name for task in default_tasks()]
       ['digits', 'mnist1d', 'lm']
     """
-    lm = ByteTransformer(width=32, layers=2, heads=4, context=64)
+    lm = ByteTransformer(width=32, layers=2, heads=4, context=32)
     return [
         Task("digits", "Digits (scikit-learn, 8x8)", load_digits_splits,
              Classifier(GuideCNN()), "sgd", num_steps=480, batch_size=32,
@@ -180,8 +180,9 @@ def default_tasks() -> list[Task]:
              num_steps=1000, batch_size=100, eval_every=50, seeds=SEEDS,
              fixed_rates=IMAGE_RATES, schedules=_image_schedules()),
         Task("lm", "A byte-level language model", load_text,
-             LanguageModel(lm, context=64), "adamw", num_steps=600, batch_size=8,
-             eval_every=50, seeds=SEEDS, fixed_rates=(0.001, 0.003, 0.01, 0.03),
+             LanguageModel(lm, context=32, eval_windows=128), "adamw",
+             num_steps=480, batch_size=8, eval_every=24, seeds=SEEDS,
+             fixed_rates=(0.003, 0.01, 0.03),
              schedules=_lm_schedules(), range_test_min_lr=1e-5,
              range_test_max_lr=1.0),
     ]  # fmt: skip
