@@ -186,23 +186,35 @@ def _cooldown(result: TaskResult, rows: list[Row]) -> dict[str, Any]:
             return "n/a"
         return f"{np.median(change):.3f} ({change.min():.3f} to {change.max():.3f})"
 
-    cosine = rows[keys.index("warmup-cosine@best fixed")]
-    shapes = []
-    for shape in ("wsd-linear", "wsd-cosine", "wsd"):
-        index = keys.index(f"{shape}@best fixed")
-        shapes.append(
-            {
-                "shape": shape,
-                "drop": drop(index),
-                "against_constant": verdict(rows[constant], rows[index], False),
-                "against_cosine": verdict(cosine, rows[index], False),
-            }
-        )
-    shown = all(entry["against_constant"] == "better" for entry in shapes)
+    peaks = []
+    for source in ("best fixed", "range test"):
+        if f"wsd@{source}" not in keys:
+            continue
+        cosine = rows[keys.index(f"warmup-cosine@{source}")]
+        shapes = []
+        for shape in ("wsd-linear", "wsd-cosine", "wsd"):
+            index = keys.index(f"{shape}@{source}")
+            shapes.append(
+                {
+                    "shape": shape,
+                    "drop": drop(index),
+                    "final": _interval(rows[index], "bpc"),
+                    "against_constant": verdict(rows[constant], rows[index], False),
+                    "against_cosine": verdict(cosine, rows[index], False),
+                }
+            )
+        peak = result.best_rate if source == "best fixed" else result.bounds[1]
+        peaks.append({"source": source, "peak": f"{peak:.3g}", "shapes": shapes})
+    shown = [
+        p["source"]
+        for p in peaks
+        if all(e["against_constant"] == "better" for e in p["shapes"])
+    ]
     return {
         "from_step": f"{before:,}",
         "constant_drop": drop(constant),
-        "shapes": shapes,
+        "constant_final": _interval(rows[constant], "bpc"),
+        "peaks": peaks,
         "shown": shown,
     }
 

@@ -31,8 +31,8 @@ SEEDS = (0, 1, 2, 3, 4)
 IMAGE_RATES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
 IMAGE_SHAPES = ("triangular", "triangular2", "one-cycle", "warmup-cosine", "wsd")
 PEAKS = ("range test", "best fixed")
-# The language model's policies (the peak of each is the best constant rate,
-# except triangular, whose bounds come from the range test).
+# The language model's shapes, each at both peaks; triangular takes its
+# bounds from the range test only.
 LM_SHAPES = ("warmup-cosine", "wsd-linear", "wsd-cosine", "wsd", "one-cycle")
 # Standard-library modules of the running Python, read in this order.
 TEXT_FILES = (
@@ -158,9 +158,8 @@ def _image_schedules() -> tuple[tuple[str, str], ...]:
 
 
 def _lm_schedules() -> tuple[tuple[str, str], ...]:
-    return tuple((shape, "best fixed") for shape in LM_SHAPES) + (
-        ("triangular", "range test"),
-    )
+    pairs = tuple((shape, peak) for peak in PEAKS for shape in LM_SHAPES)
+    return pairs + (("triangular", "range test"),)
 
 
 def default_tasks() -> list[Task]:
