@@ -43,8 +43,8 @@ def _curves(ax: Axes, result: TaskResult, indices: list[int], metric: str) -> No
         if metric == "accuracy":
             ax.set_ylim(max(0.0, np.percentile(finite, 10) - 0.05), 1.0)
         else:
-            low = np.min(finite)
-            ax.set_ylim(low - 0.05, min(np.percentile(finite, 90), low + 1.5))
+            low = np.min(finite)  # the lower part, where the cooldowns end
+            ax.set_ylim(low - 0.03, low + 0.6)
     ax.set_xlabel("step")
     ax.set_ylabel(_LABELS[metric])
     ax.grid(alpha=0.3)
@@ -71,9 +71,8 @@ def _rates(ax: Axes, result: TaskResult, indices: list[int]) -> None:
 def plot_task(result: TaskResult, path: Path) -> None:
     """Writes the task's figure: metric against step per seed, and the rates.
 
-    Image tasks: one column per peak (the range test's, the best fixed
-    rate's), each with the best fixed rate for reference. The language
-    model: every policy, and a zoom on the last 40% of the steps.
+    One column per peak (the range test's, the best fixed rate's), each
+    with the best fixed rate for reference.
     """
     task = result.task
     metric = task.objective.metric
@@ -81,33 +80,14 @@ def plot_task(result: TaskResult, path: Path) -> None:
     reference = keys.index(f"fixed {result.best_rate:g}")
     figure = Figure(figsize=(10, 7), layout="constrained")
     axes = figure.subplots(2, 2, height_ratios=(3, 2), squeeze=False)
-    if metric == "accuracy":
-        for column, source in enumerate(("range test", "best fixed")):
-            chosen = [reference] + [
-                i for i, p in enumerate(result.policies) if p.peak_source == source
-            ]
-            peak = result.bounds[1] if source == "range test" else result.best_rate
-            _curves(axes[0, column], result, chosen, metric)
-            axes[0, column].set_title(f"peak {peak:.3g} ({source})", fontsize="medium")
-            _rates(axes[1, column], result, chosen)
-    else:
+    for column, source in enumerate(("range test", "best fixed")):
         chosen = [reference] + [
-            i for i, p in enumerate(result.policies) if p.shape != "fixed"
+            i for i, p in enumerate(result.policies) if p.peak_source == source
         ]
-        for column in range(2):
-            _curves(axes[0, column], result, chosen, metric)
-            _rates(axes[1, column], result, chosen)
-        start = int(0.6 * task.num_steps)
-        for row in range(2):
-            axes[row, 1].set_xlim(start, task.num_steps)
-        # The zoom spans the final medians but the worst one (an outlier
-        # would hide the cooldowns), from just under the best.
-        finals = np.array([np.nanmedian(result.curves[i].val[:, -1]) for i in chosen])
-        finals = np.sort(finals[np.isfinite(finals)])
-        if finals.size >= 2:
-            axes[0, 1].set_ylim(finals[0] - 0.03, finals[-2] + 0.12)
-        axes[0, 0].set_title("all steps", fontsize="medium")
-        axes[0, 1].set_title("the last 40%: the cooldown", fontsize="medium")
+        peak = result.bounds[1] if source == "range test" else result.best_rate
+        _curves(axes[0, column], result, chosen, metric)
+        axes[0, column].set_title(f"peak {peak:.3g} ({source})", fontsize="medium")
+        _rates(axes[1, column], result, chosen)
     figure.suptitle(
         f"{task.title}: {len(task.seeds)} seeds (thin: one seed, dotted: diverged; "
         "thick: median)",
