@@ -186,7 +186,7 @@ def _cooldown(result: TaskResult, rows: list[Row]) -> dict[str, Any]:
             return "n/a"
         return f"{np.median(change):.3f} ({change.min():.3f} to {change.max():.3f})"
 
-    peaks = []
+    peaks: list[dict[str, Any]] = []
     for source in ("best fixed", "range test"):
         if f"wsd@{source}" not in keys:
             continue

@@ -36,7 +36,10 @@ def test_the_page_has_every_label_other_pages_cite(written):
     assert (
         "not distinguishable" in page or "better than" in page or "worse than" in page
     )
-    assert re.search(r"It took \d+ s of wall time \(the sum over the tasks\) and \d+ s of CPU time", page)
+    assert re.search(
+        r"It took \d+ s of wall time \(the sum over the tasks\) and \d+ s of CPU time",
+        page,
+    )
 
 
 def test_the_page_records_the_fingerprint_of_its_code(written):
