@@ -30,7 +30,16 @@ def test_wheel_holds_the_package_and_nothing_else(wheel):
         "lr_scheduling/train.py",
         "lr_scheduling/py.typed",
     } <= modules
-    assert not [n for n in names if n.startswith(("codediff/", "tests/", "howtos/"))]
+    # The library and the guide's training code only: no report tools
+    # (reports/: the results generator, the bench), tests or pages.
+    outside = [
+        n
+        for n in names
+        if not n.startswith("lr_scheduling")  # the package and its .dist-info
+        or n.startswith("lr_scheduling/experiments")
+    ]
+    assert not outside, f"the wheel holds more than the library: {outside}"
+    assert not [n for n in names if "benchmark" in n or "reports" in n.split("/")]
 
 
 def test_wheel_metadata_separates_the_guide_extra(wheel):
