@@ -73,7 +73,7 @@ def run(data: Digits, sweep: BatchSweep) -> dict:
                     "seed": seed,
                     "peak": rounded(peaks[index])[0],
                     "updates": total,
-                    "test_accuracy": rounded(out["test_accuracy"][index], 6)[0],
+                    "test_accuracy": rounded(out["test_accuracy"][index])[0],
                     "train_loss": rounded(out["train_loss"][index])[0],
                 }
             )

@@ -62,7 +62,7 @@ def run(data: Digits, sweep: WarmupSweep) -> dict:
                 "peak": peak_,
                 "warmup": warmup_,
                 "seed": seed_,
-                "test_accuracy": rounded(out["test_accuracy"][index], 6)[0],
+                "test_accuracy": rounded(out["test_accuracy"][index])[0],
                 "train_loss": rounded(out["train_loss"][index])[0],
                 "max_loss_first_50": rounded(loss[:50].max())[0],
                 "loss": rounded(loss[:: sweep.loss_every]),
