@@ -84,7 +84,7 @@ def run(data: Digits, sweep: WarmupSweep) -> dict:
 
 def plot(result: dict, path) -> None:
     """Test accuracy against warmup length, one line per seed, a panel per b2
-    and peak; and the first updates' loss at one peak, cold against warm."""
+    and peak."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -96,7 +96,12 @@ def plot(result: dict, path) -> None:
     warmups = sorted({r["warmup"] for r in runs})
     seeds = sorted({r["seed"] for r in runs})
     fig, axes = plt.subplots(
-        len(b2s), len(peaks), figsize=(9, 5.5), sharex=True, sharey=True
+        len(b2s),
+        len(peaks),
+        figsize=(9, 5.5),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
     )
     positions = np.arange(len(warmups))
     for row, b2 in enumerate(b2s):
