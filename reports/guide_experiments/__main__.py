@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> None:
             result = timed(lambda: batch_size.run(data, batch_size.BatchSweep()))
             write(result, args.out, "batch_size")
         result = json.loads((args.out / "batch_size.json").read_text())
-        write_csv(batch_size.table(result), args.out / "batch_size.csv")
+        for metric in ("train_loss", "test_accuracy"):
+            rows = batch_size.table(result, metric)
+            write_csv(rows, args.out / f"batch_size_{metric}.csv")
         batch_size.plot(result, args.out / "batch_size.png")
 
 

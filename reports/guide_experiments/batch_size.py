@@ -137,19 +137,17 @@ def plot(result: dict, path) -> None:
     plt.close(fig)
 
 
-def table(result: dict) -> list[list[str]]:
-    """Rows for the page's table: per optimizer and batch size, each rule's
-    final training loss and test accuracy (%), one value per seed."""
+def table(result: dict, metric: str) -> list[list[str]]:
+    """Rows for one of the page's tables: per optimizer and batch size, each
+    rule's ``metric`` (``"train_loss"`` or ``"test_accuracy"``, in %), one
+    value per seed."""
     runs = result["runs"]
-    rules = list(RULES)
-    header = ["optimizer", "batch", "updates"]
-    header += [f"{rule}: final training loss per seed" for rule in rules]
-    header += [f"{rule}: test accuracy % per seed" for rule in rules]
-    rows = [header]
+    rows = [["optimizer", "batch", "updates", *RULES]]
     for name in result["setup"]["base_rates"]:
         for batch in sorted({r["batch"] for r in runs}):
-            by_rule = {
-                rule: sorted(
+            row = [NAMES[name], str(batch)]
+            for rule in RULES:
+                chosen = sorted(
                     (
                         r
                         for r in runs
@@ -158,16 +156,12 @@ def table(result: dict) -> list[list[str]]:
                     ),
                     key=lambda r: r["seed"],
                 )
-                for rule in rules
-            }
-            row = [NAMES[name], str(batch), str(by_rule[rules[0]][0]["updates"])]
-            row += [
-                " ".join(f"{r['train_loss']:.2g}" for r in by_rule[rule])
-                for rule in rules
-            ]
-            row += [
-                " ".join(f"{100 * r['test_accuracy']:.1f}" for r in by_rule[rule])
-                for rule in rules
-            ]
+                if len(row) == 2:
+                    row.append(str(chosen[0]["updates"]))
+                row.append(" ".join(cell(r[metric], metric) for r in chosen))
             rows.append(row)
     return rows
+
+
+def cell(value: float, metric: str) -> str:
+    return f"{100 * value:.1f}" if metric == "test_accuracy" else f"{value:.2g}"

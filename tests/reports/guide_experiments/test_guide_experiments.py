@@ -87,7 +87,12 @@ def test_batch_size_sweep_scales_the_rate(data):
         r["train_loss"] for r in runs if (r["optimizer"], r["batch"]) == ("sgd", 32)
     ]
     assert len(set(at_base)) == 1
-    rows = batch_size.table(result)
+    rows = batch_size.table(result, "train_loss")
+    assert rows[0] == ["optimizer", "batch", "updates", "none", "sqrt", "linear"]
+    sgd_32 = [r for r in runs if r["batch"] == 32 and r["optimizer"] == "sgd"]
+    assert rows[1][3] == f"{sgd_32[0]['train_loss']:.2g}"
+    accuracy = batch_size.table(result, "test_accuracy")
+    assert accuracy[1][3] == f"{100 * sgd_32[0]['test_accuracy']:.1f}"
     assert [row[:3] for row in rows[1:]] == [
         ["SGD", "32", "44"],
         ["SGD", "128", "11"],
