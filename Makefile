@@ -21,7 +21,7 @@ PACKAGE_FILES := pyproject.toml README.md $(shell find src -type f -not -path '*
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check clean
+.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check guide-experiments clean
 
 $(SITE_STAMP): requirements.txt pyproject.toml _ext/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,13 @@ results: $(SITE_STAMP)
 # page under docs/ records a fingerprint that its code no longer matches.
 results-check: $(SITE_STAMP)
 	$(BIN)/python -m reports.fingerprint
+
+# The measurements of howtos/warmup and howtos/batch_size: JSON, CSV tables and
+# figures in reports/guide_experiments/ (19 minutes measured on a 2-core machine
+# shared with other jobs). `--replot` redraws the figures and tables from the
+# JSON alone.
+guide-experiments: $(SITE_STAMP)
+	$(BIN)/python -m reports.guide_experiments
 
 clean:
 	rm -rf $(BUILDDIR) build .pytest_cache .ruff_cache .mypy_cache .hypothesis
