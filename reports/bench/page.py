@@ -16,9 +16,22 @@ from typing import Any
 
 import jinja2
 
-from reports import machine, rst
+from reports import fingerprint, machine, rst
+from reports.bench import ROOT
 
 TEMPLATE = Path(__file__).with_name("page_template.rst")
+# The code and pins whose change makes the page stale (make results-check):
+# the bench, the report tools it uses, the package it measures, and the pins.
+# Timings are not checked: a page is stale when its code changed.
+INPUTS = (
+    "reports/bench/*.py",
+    "reports/bench/page_template.rst",
+    "reports/machine.py",
+    "reports/rst.py",
+    "src/lr_scheduling/*.py",
+    "src/lr_scheduling/schedules/*.py",
+    "requirements.txt",
+)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -99,5 +112,6 @@ def render(results: dict[str, Any]) -> str:
         missed=missed,
         table=table,
         machine_bullets=machine.bullets,
+        fingerprint_comment=fingerprint.comment(ROOT, INPUTS),
     )
     return environment.get_template(TEMPLATE.name).render(r=results)
