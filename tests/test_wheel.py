@@ -25,7 +25,7 @@ def test_wheel_holds_the_package_and_nothing_else(wheel):
     modules = {n for n in names if n.startswith("lr_scheduling/")}
     assert {
         "lr_scheduling/__init__.py",
-        "lr_scheduling/schedules.py",
+        "lr_scheduling/schedules/__init__.py",
         "lr_scheduling/model.py",
         "lr_scheduling/train.py",
         "lr_scheduling/py.typed",

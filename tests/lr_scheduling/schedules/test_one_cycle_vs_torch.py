@@ -1,11 +1,4 @@
-"""One-cycle, warm restarts and CyclicLR's momentum against the real PyTorch schedulers.
-
-Each reference value is what torch 2.13's scheduler puts into the optimizer's
-parameter group before an optimizer step: ``lr``, and ``momentum`` (SGD) or
-``betas[0]`` (Adam). The schedules here give float32 for NumPy int64 steps
-without x64 and for int32 steps under jit; torch computes in float64, so the
-values agree to float32 rounding, rtol 1e-6.
-"""
+"""one_cycle_schedule and its momentum against the real OneCycleLR."""
 
 import itertools
 import math
@@ -15,59 +8,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from test_schedules_vs_torch import CASES
-
-from lr_scheduling.schedules import (
-    cyclical_momentum_schedule,
-    cyclical_schedule,
-    one_cycle_momentum_schedule,
-    one_cycle_schedule,
-    warm_restarts_schedule,
+from schedule_references import (
+    RTOL,
+)
+from torch_oracles import (
+    make_optimizer,
+    run_scheduler,
+    torch,
+    torch_one_cycle,
 )
 
-torch = pytest.importorskip("torch")
-
-RTOL = 1e-6
-
-
-def make_optimizer(kind: str, lr: float = 0.1):
-    """A one-parameter SGD with momentum, or Adam (whose betas[0] is cycled)."""
-    parameter = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-    if kind == "sgd":
-        return torch.optim.SGD([parameter], lr=lr, momentum=0.9)
-    return torch.optim.Adam([parameter], lr=lr)
-
-
-def group_values(optimizer, kind: str) -> list[tuple[float, float]]:
-    """(rate, momentum) of each parameter group."""
-    values = []
-    for group in optimizer.param_groups:
-        momentum = group["momentum"] if kind == "sgd" else group["betas"][0]
-        values.append((group["lr"], momentum))
-    return values
-
-
-def run_scheduler(optimizer, scheduler, kind: str, num_steps: int) -> np.ndarray:
-    """(num_steps, groups, 2): rate and momentum before each optimizer step.
-
-    The scheduler is not stepped after the last optimizer step, where
-    OneCycleLR would compute the value of step total_steps.
-    """
-    seen = []
-    for step in range(num_steps):
-        seen.append(group_values(optimizer, kind))
-        optimizer.step()
-        if step + 1 < num_steps:
-            scheduler.step()
-    return np.array(seen)
-
-
-def torch_one_cycle(kind: str, total_steps: int, **kwargs) -> np.ndarray:
-    optimizer = make_optimizer(kind)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, total_steps=total_steps, **kwargs
-    )
-    return run_scheduler(optimizer, scheduler, kind, total_steps)[:, 0]
+from lr_scheduling import (
+    one_cycle_momentum_schedule,
+    one_cycle_schedule,
+)
 
 
 def ours_one_cycle(total_steps: int, max_lr: float = 0.1, **kwargs):
@@ -91,8 +45,6 @@ def assert_schedule_matches(schedule, steps: int, expected) -> None:
     jitted = jax.jit(schedule)(jnp.arange(steps, dtype=jnp.int32))
     np.testing.assert_allclose(jitted, expected, rtol=RTOL)
 
-
-# --- OneCycleLR --------------------------------------------------------------
 
 ONE_CYCLE_CASES = {
     "defaults": (100, {}),
@@ -221,9 +173,6 @@ def test_one_cycle_at_huge_totals_against_onecyclelr_get_lr():
         assert float(rate(step)) == pytest.approx(want, rel=RTOL)
 
 
-# Deliberate differences, each listed in one_cycle_schedule's docstring.
-
-
 @pytest.mark.parametrize("strategy", ["cos", "linear"])
 def test_onecyclelr_extrapolates_at_total_steps_and_raises_after(strategy):
     optimizer = make_optimizer("sgd")
@@ -262,120 +211,3 @@ def test_three_phases_beyond_half_never_end_in_onecyclelr_and_raise_here():
     assert expected[-1, 0] > 0.01
     with pytest.raises(ValueError, match=r"^pct_start must be a number in \[0, 0.5\]"):
         one_cycle_schedule(0.1, 100, pct_start=0.6, three_phase=True)
-
-
-# --- CosineAnnealingWarmRestarts --------------------------------------------
-
-
-def torch_warm_restarts(num_steps: int, **kwargs) -> np.ndarray:
-    """The stepwise scheduler: T_cur counted up by one each step, exactly."""
-    optimizer = make_optimizer("sgd")
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
-        optimizer, **kwargs
-    )
-    return run_scheduler(optimizer, scheduler, "sgd", num_steps)[:, 0, 0]
-
-
-@pytest.mark.parametrize("eta_min", [0.0, 0.001])
-@pytest.mark.parametrize("t_mult", [1, 2, 3])
-@pytest.mark.parametrize("t_0", [1, 2, 5, 10, 17])
-def test_warm_restarts_match_cosineannealingwarmrestarts(t_0, t_mult, eta_min):
-    expected = torch_warm_restarts(600, T_0=t_0, T_mult=t_mult, eta_min=eta_min)
-    schedule = warm_restarts_schedule(0.1, t_0, t_mult, eta_min)
-    assert_schedule_matches(schedule, 600, expected)
-    # Python ints one by one (exact host arithmetic, weakly typed float32).
-    some = range(0, 600, 13)
-    np.testing.assert_allclose(
-        [float(schedule(step)) for step in some], expected[::13], rtol=RTOL
-    )
-
-
-@pytest.mark.parametrize("t_mult", [1, 2, 3])
-def test_fractional_epochs_match_step_with_an_epoch(t_mult):
-    # scheduler.step(epoch) takes float epochs (epoch + i / iters); a float
-    # step here is the same closed form. float64 steps (x64) keep the
-    # comparison at double precision.
-    epochs = [0.25, 1.5, 2.75, 6.1, 13.3, 37.9, 100.01, 250.5]
-    optimizer = make_optimizer("sgd")
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
-        optimizer, T_0=3, T_mult=t_mult, eta_min=0.001
-    )
-    expected = []
-    for epoch in epochs:
-        scheduler.step(epoch)
-        expected.append(optimizer.param_groups[0]["lr"])
-    with jax.enable_x64(True):
-        schedule = warm_restarts_schedule(0.1, 3, t_mult, 0.001)
-        got = schedule(np.array(epochs))
-        assert got.dtype == jnp.float64
-        np.testing.assert_allclose(got, expected, rtol=1e-9)
-    got32 = schedule(jnp.asarray(epochs, dtype=jnp.float32))
-    represented = np.asarray(np.float32(epochs), dtype=np.float64)
-    with jax.enable_x64(True):
-        at_float32_epochs = schedule(represented)
-    np.testing.assert_allclose(got32, at_float32_epochs, rtol=1e-5)
-
-
-def test_step_with_an_epoch_misplaces_some_restarts_and_we_do_not():
-    # step(epoch) finds the restart from a float logarithm: log(27, 3) is
-    # 3.0000000000000004 or 2.9999999999999996 depending on the epoch, and at
-    # epoch 121 (T_0 = 1, T_mult = 3: restarts at 1, 4, 13, 40, 121) it comes
-    # out 4.999..., a cycle too early.
-    optimizer = make_optimizer("sgd")
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
-        optimizer, T_0=1, T_mult=3, eta_min=0.001
-    )
-    scheduler.step(121)
-    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.001)
-    stepwise = torch_warm_restarts(122, T_0=1, T_mult=3, eta_min=0.001)
-    assert stepwise[121] == pytest.approx(0.1)
-    schedule = warm_restarts_schedule(0.1, 1, 3, 0.001)
-    assert float(schedule(121)) == pytest.approx(0.1, rel=RTOL)
-    assert float(jax.jit(schedule)(jnp.int32(121))) == pytest.approx(0.1, rel=RTOL)
-
-
-# --- CyclicLR's cycle_momentum ----------------------------------------------
-
-
-def torch_cyclic_momenta(kind: str, num_steps: int, **kwargs) -> np.ndarray:
-    optimizer = make_optimizer(kind, lr=kwargs["base_lr"])
-    scheduler = torch.optim.lr_scheduler.CyclicLR(
-        optimizer, cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, **kwargs
-    )
-    return run_scheduler(optimizer, scheduler, kind, num_steps)[:, 0]
-
-
-@pytest.mark.parametrize("kind", ["sgd", "adam"])
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_cyclical_momentum_matches_cycliclr(kind, case):
-    # Every mode and step size of the rate's comparison, float sizes
-    # included: momentum (SGD) or betas[0] (Adam, use_beta1) against the wave.
-    expected = torch_cyclic_momenta(kind, 120, base_lr=0.01, max_lr=0.1, **case)
-    momentum = cyclical_momentum_schedule(0.8, 0.9, **case)
-    rate = cyclical_schedule(0.01, 0.1, **case)
-    np.testing.assert_allclose(
-        momentum(np.arange(120)), expected[:, 1], rtol=RTOL, atol=1e-9
-    )
-    np.testing.assert_allclose(
-        rate(np.arange(120)), expected[:, 0], rtol=RTOL, atol=1e-9
-    )
-    # Under jit a fractional period divides int32 steps in float32 (see the
-    # rate's comparison); the momentum's span is 0.1, as the rate's is.
-    up = case["step_size_up"]
-    whole = float(up + case.get("step_size_down", up)).is_integer()
-    jitted = jax.jit(momentum)(jnp.arange(120, dtype=jnp.int32))
-    atol = 1e-9 if whole else 1e-7
-    np.testing.assert_allclose(jitted, expected[:, 1], rtol=RTOL, atol=atol)
-
-
-@pytest.mark.parametrize("scale_mode", ["cycle", "iterations"])
-def test_cyclical_momentum_with_a_scale_fn_matches_cycliclr(scale_mode):
-    def scale(x):
-        return 1.0 / (1.0 + 0.1 * x)
-
-    case = {"step_size_up": 3, "step_size_down": 4, "scale_mode": scale_mode}
-    expected = torch_cyclic_momenta(
-        "sgd", 50, base_lr=0.02, max_lr=0.2, scale_fn=scale, **case
-    )
-    momentum = cyclical_momentum_schedule(0.8, 0.9, scale_fn=scale, **case)
-    np.testing.assert_allclose(momentum(np.arange(50)), expected[:, 1], rtol=RTOL)

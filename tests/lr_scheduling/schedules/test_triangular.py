@@ -1,56 +1,32 @@
-"""Values, properties, transformations and validation of lr_scheduling.schedules."""
+"""create_triangular_schedule: values, huge steps, steps of every type, checks."""
 
 import math
-from fractions import Fraction
 
 import jax
 import jax.numpy as jnp
+import ml_dtypes
 import numpy as np
 import optax
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from schedule_references import (
+    INTEGER_TYPES,
+    RTOL,
+    exact_triangular,
+    kind,
+    rate_of,
+    seed_tutorial,
+    smith_triangular,
+    values,
+)
 
-from lr_scheduling import create_triangular_schedule, cyclical_schedule
+from lr_scheduling import (
+    create_triangular_schedule,
+    cyclical_schedule,
+)
 
 LR_MIN, LR_MAX = 0.003, 0.03
-RTOL = 1e-6  # float32 output, compared with exact rationals
-
-
-def exact_triangular(step: int, lr_min: float, lr_max: float, period: int) -> float:
-    """The specification, in exact rationals: up ceil(P/2) steps, down floor(P/2)."""
-    rise = (period + 1) // 2
-    position = step % period
-    if position <= rise:
-        fraction = Fraction(position, rise)
-    else:
-        fraction = Fraction(period - position, period - rise)
-    low, high = Fraction(lr_min), Fraction(lr_max)
-    return float(low + (high - low) * fraction)
-
-
-def smith_triangular(step: int, lr_min: float, lr_max: float, stepsize: int) -> float:
-    """Smith (2017), section 3.1, verbatim: cycle, x and max(0, 1 - x)."""
-    cycle = math.floor(1 + Fraction(step, 2 * stepsize))
-    x = abs(Fraction(step, stepsize) - 2 * cycle + 1)
-    low, high = Fraction(lr_min), Fraction(lr_max)
-    return float(low + (high - low) * max(0, 1 - x))
-
-
-def seed_tutorial(step: int, lr_min: float, lr_max: float, period: int) -> float:
-    """The seed tutorial's eager formula, correct for even periods."""
-    top = (period + 1) // 2
-    cycle_step = step % period
-    if cycle_step < top:
-        return lr_min + cycle_step / top * (lr_max - lr_min)
-    return lr_max - ((cycle_step - top) / top) * (lr_max - lr_min)
-
-
-def values(schedule, steps) -> np.ndarray:
-    return np.array([float(schedule(int(s))) for s in steps])
-
-
-# --- values ---------------------------------------------------------------
 
 
 def test_hand_computed_even_period():
@@ -97,13 +73,6 @@ def test_period_one_is_constant():
     np.testing.assert_allclose(values(schedule, range(5)), [LR_MIN] * 5, rtol=RTOL)
 
 
-def test_equal_bounds_are_constant():
-    schedule = cyclical_schedule(0.01, 0.01, step_size_up=3)
-    np.testing.assert_allclose(values(schedule, range(8)), [0.01] * 8, rtol=RTOL)
-
-
-# --- properties -----------------------------------------------------------
-
 rates = st.floats(min_value=0.0, max_value=10.0, allow_nan=False)
 
 
@@ -132,48 +101,6 @@ def test_triangular_properties(low, span, period, step):
         assert mirrored == pytest.approx(here, abs=tolerance)
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    up=st.integers(min_value=1, max_value=500),
-    down=st.integers(min_value=1, max_value=500),
-    step=st.integers(min_value=0, max_value=10**6),
-)
-def test_cyclical_matches_triangular_with_same_halves(up, down, step):
-    # create_triangular_schedule(P) is cyclical_schedule(ceil(P/2), floor(P/2)).
-    period = up + down
-    if up != (period + 1) // 2:
-        up, down = (period + 1) // 2, period // 2
-    cyclical = cyclical_schedule(LR_MIN, LR_MAX, up, down)
-    triangular = create_triangular_schedule(LR_MIN, LR_MAX, period)
-    assert float(cyclical(step)) == pytest.approx(float(triangular(step)), rel=RTOL)
-
-
-# --- JAX transformations and Optax ------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [
-        create_triangular_schedule(LR_MIN, LR_MAX, 9),
-        cyclical_schedule(LR_MIN, LR_MAX, 3, 5, mode="triangular2"),
-        cyclical_schedule(LR_MIN, LR_MAX, 4, mode="exp_range", gamma=0.99),
-    ],
-    ids=["triangular", "triangular2", "exp_range"],
-)
-def test_eager_jit_vmap_and_arrays_agree(schedule):
-    steps = np.arange(40)
-    eager = values(schedule, steps)
-    np.testing.assert_allclose(jax.jit(schedule)(jnp.asarray(steps)), eager, rtol=RTOL)
-    np.testing.assert_allclose(jax.vmap(schedule)(jnp.asarray(steps)), eager, rtol=RTOL)
-    np.testing.assert_allclose(schedule(steps), eager, rtol=RTOL)  # numpy array
-    grid = schedule(jnp.asarray(steps).reshape(5, 8))  # broadcasting keeps shape
-    assert grid.shape == (5, 8)
-    np.testing.assert_allclose(grid.ravel(), eager, rtol=RTOL)
-    jitted_scalar = jax.jit(schedule)(jnp.int32(7))
-    assert jitted_scalar.shape == () and jitted_scalar.dtype == jnp.float32
-    assert float(jitted_scalar) == pytest.approx(eager[7], rel=RTOL)
-
-
 def test_float_steps_work_too():
     schedule = create_triangular_schedule(LR_MIN, LR_MAX, 10)
     np.testing.assert_allclose(
@@ -198,18 +125,6 @@ def test_schedule_drives_optax_sgd():
     seen, _ = sgd_updates(optax.sgd(learning_rate=schedule), 14)
     np.testing.assert_allclose(seen, values(schedule, range(14)), rtol=RTOL)
 
-
-def test_schedule_inside_inject_hyperparams():
-    schedule = cyclical_schedule(LR_MIN, LR_MAX, 2, 3, mode="triangular2")
-    tx = optax.inject_hyperparams(optax.sgd)(learning_rate=schedule)
-    seen, state = sgd_updates(tx, 12)
-    np.testing.assert_allclose(seen, values(schedule, range(12)), rtol=RTOL)
-    # The state holds the rate for the step about to be taken.
-    current = float(state.hyperparams["learning_rate"])
-    assert current == pytest.approx(float(schedule(11)), rel=RTOL)
-
-
-# --- huge steps -----------------------------------------------------------
 
 HUGE = [2**24 - 1, 2**24, 2**24 + 1, 2**24 + 3, 2**31 - 2, 2**31 - 1]
 
@@ -254,8 +169,6 @@ def test_exact_at_10_to_12_with_x64():
         assert float(jax.jit(cyclic)(jnp.int64(10**12 + 5))) == pytest.approx(LR_MIN)
 
 
-# --- validation -----------------------------------------------------------
-
 nan, inf = float("nan"), float("inf")
 
 
@@ -292,69 +205,6 @@ def assert_triangular_rejects(kwargs: dict, message: str) -> None:
 )
 def test_triangular_rejects_bad_arguments(kwargs, message):
     assert_triangular_rejects(kwargs, message)
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"step_size_up": 0}, "step_size_up must be a finite number > 0, got 0"),
-        ({"step_size_up": 0.0}, "step_size_up must be a finite number > 0, got 0.0"),
-        ({"step_size_up": -2.5}, r"step_size_up must be a finite number > 0, got -2.5"),
-        ({"step_size_up": inf}, "step_size_up must be a finite number > 0, got inf"),
-        ({"step_size_up": nan}, "step_size_up must be a finite number > 0, got nan"),
-        ({"step_size_up": "4"}, "step_size_up must be a finite number > 0, got '4'"),
-        ({"step_size_up": True}, "step_size_up must be a finite number > 0, got True"),
-        (
-            {"step_size_up": np.array([4])},
-            r"step_size_up must be a finite number > 0, got array\(\[4\]\)",
-        ),
-        (
-            {"step_size_up": jnp.array(True)},
-            r"step_size_up must be a finite number > 0, got Array\(True",
-        ),
-        (
-            {"step_size_down": -1},
-            "step_size_down must be a finite number >= 0, got -1",
-        ),
-        (
-            {"step_size_down": -0.5},
-            "step_size_down must be a finite number >= 0, got -0.5",
-        ),
-        (
-            {"step_size_down": np.float32(nan)},
-            r"step_size_down must be a finite number >= 0, got np.float32\(nan\)",
-        ),
-        ({"base_lr": -1.0}, "base_lr must be finite and >= 0, got -1.0"),
-        ({"max_lr": nan}, "max_lr must be finite and >= 0, got nan"),
-        ({"base_lr": 1.0, "max_lr": 0.5}, "base_lr must be <= max_lr, got base_lr=1.0"),
-        ({"mode": "cosine"}, r"mode must be one of \('triangular', .*got 'cosine'"),
-        ({"gamma": 0.0}, "gamma must be a finite number > 0, got 0.0"),
-        ({"gamma": -0.5}, "gamma must be a finite number > 0, got -0.5"),
-        ({"gamma": nan}, "gamma must be a finite number > 0, got nan"),
-        ({"scale_mode": "epoch"}, r"scale_mode must be one of \('cycle', .*'epoch'"),
-        (
-            {"mode": "exp_range", "scale_mode": "cycle"},
-            "scale_mode='cycle' only applies to a custom scale_fn",
-        ),
-    ],
-)
-def test_cyclical_rejects_bad_arguments(kwargs, message):
-    arguments = {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4} | kwargs
-    with pytest.raises(ValueError, match=f"^{message}"):
-        cyclical_schedule(**arguments)
-
-
-def test_scale_fn_must_be_callable():
-    with pytest.raises(TypeError, match="scale_fn must be callable, got 3"):
-        cyclical_schedule(0.001, 0.01, 4, scale_fn=3)
-
-
-def test_errors_come_at_creation_not_at_trace_time():
-    # A valid schedule traces without raising; invalid input never gets that far.
-    schedule = cyclical_schedule(0.001, 0.01, 4, mode="exp_range", gamma=0.5)
-    assert jax.jit(schedule).lower(jnp.int32(0)) is not None
-    with pytest.raises(ValueError):
-        cyclical_schedule(0.001, 0.01, 4, mode="exp_range", gamma=0.0)
 
 
 @pytest.mark.parametrize(
@@ -411,33 +261,6 @@ def test_concrete_arrays_and_numpy_scalars_are_checked(kwargs, message):
 
 
 @pytest.mark.parametrize(
-    "gamma, message",
-    [
-        (jnp.float32(0.0), r"gamma must be a finite number > 0, got Array\(0"),
-        (np.array([0.9, -0.1]), r"gamma must be a finite number > 0, got array"),
-        (jnp.array(nan), r"gamma must be a finite number > 0, got Array\(nan"),
-        ("0.9", "gamma must be a real number > 0, got '0.9'"),
-        (True, "gamma must be a real number > 0, got True"),
-    ],
-)
-def test_concrete_gamma_is_checked(gamma, message):
-    with pytest.raises(ValueError, match=f"^{message}"):
-        cyclical_schedule(0.001, 0.01, 4, mode="exp_range", gamma=gamma)
-
-
-def test_traced_step_counts_are_a_clear_error():
-    with pytest.raises(ValueError, match="^steps_per_cycle must be a static integer"):
-        jax.jit(lambda p: create_triangular_schedule(0.01, 0.1, p)(3))(8)
-    with pytest.raises(ValueError, match="^step_size_up must be a static number"):
-        jax.jit(lambda p: cyclical_schedule(0.01, 0.1, p)(3))(4)
-    with pytest.raises(ValueError, match="^step_size_down must be a static number"):
-        jax.jit(lambda p: cyclical_schedule(0.01, 0.1, 4, p)(3))(4.0)
-
-
-# --- hyperparameters as arrays and traced values ----------------------------
-
-
-@pytest.mark.parametrize(
     "lr_max",
     [jnp.float32(0.1), np.array(0.1), np.float32(0.1), np.float64(0.1), 0.1],
     ids=["jnp.float32", "np.array", "np.float32", "np.float64", "float"],
@@ -483,102 +306,6 @@ def test_rates_as_arrays_broadcast_with_the_steps():
     np.testing.assert_allclose(grid[:, 2], [0.0, 0.2, 0.4, 0.2, 0.0], rtol=RTOL)
 
 
-def test_traced_rates_under_jit_and_grad():
-    def rate(low, high, gamma, step):
-        return cyclical_schedule(low, high, 3, 5, mode="exp_range", gamma=gamma)(step)
-
-    eager = cyclical_schedule(0.01, 0.1, 3, 5, mode="exp_range", gamma=0.9)
-    assert float(jax.jit(rate)(0.01, 0.1, 0.9, 2)) == pytest.approx(
-        float(eager(2)), rel=RTOL
-    )
-    # d rate / d max_lr at step 2 = fraction * scale = (2 / 3) * 0.9**2
-    grad = jax.grad(rate, argnums=1)(0.01, 0.1, 0.9, 2)
-    assert float(grad) == pytest.approx(2 / 3 * 0.81, rel=RTOL)
-    triangular = jax.grad(lambda top: create_triangular_schedule(0.0, top, 8)(3))
-    assert float(triangular(0.1)) == pytest.approx(0.75, rel=RTOL)
-
-
-# --- no NaN at any step (exp_range overflow and its kin) ------------------
-
-MODE_CASES = st.sampled_from(["triangular", "triangular2", "exp_range"])
-GAMMAS = st.one_of(
-    st.floats(min_value=1e-3, max_value=0.999999),
-    st.floats(min_value=1.000001, max_value=1e3),
-    st.just(1.0),
-)
-HUGE_STEPS = st.one_of(
-    st.integers(min_value=0, max_value=2**31 - 1),
-    st.integers(min_value=2**31, max_value=2**63 - 1),
-    st.integers(min_value=0, max_value=200),
-)
-
-
-def call_as(kind: str, schedule, step: int) -> float:
-    """The rate at step, passed as a Python int, np.int64, or int32/int64 under jit."""
-    if kind == "python":
-        return float(schedule(step))
-    if kind == "numpy":
-        return float(schedule(np.int64(step)))
-    if kind == "jit" and step < 2**31:
-        return float(jax.jit(schedule)(jnp.int32(step)))
-    with jax.enable_x64(True):
-        return float(jax.jit(schedule)(jnp.asarray(step, dtype=jnp.int64)))
-
-
-def test_exp_range_at_the_overflow_from_the_report():
-    schedule = cyclical_schedule(
-        0.01, 0.1, step_size_up=4, mode="exp_range", gamma=1.001
-    )
-    # step 100000 starts a cycle: 0.01 exactly, where 0 * inf used to give NaN
-    assert float(schedule(100_000)) == pytest.approx(0.01, rel=RTOL)
-    assert float(jax.jit(schedule)(jnp.int32(100_000))) == pytest.approx(0.01, rel=RTOL)
-    # past it the true rate, 0.0225 * 1.001**100001 ~ 6e41, overflows float32
-    assert float(schedule(100_001)) == inf
-    with jax.enable_x64(True):  # ... but not float64, where it matches CyclicLR
-        wide = float(schedule(jnp.asarray(100_001, dtype=jnp.int64)))
-    assert wide == pytest.approx(0.01 + 0.0225 * 1.001**100_001, rel=1e-9)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    mode=MODE_CASES,
-    gamma=GAMMAS,
-    up=st.integers(min_value=1, max_value=50),
-    down=st.integers(min_value=0, max_value=50),
-    step=HUGE_STEPS,
-    kind=st.sampled_from(["python", "numpy", "jit", "x64"]),
-)
-def test_no_nan_at_any_step(mode, gamma, up, down, step, kind):
-    schedule = cyclical_schedule(0.01, 0.1, up, down, mode=mode, gamma=gamma)
-    rate = call_as(kind, schedule, step)
-    assert not math.isnan(rate)
-    assert rate >= 0.01 * (1 - RTOL)
-    if mode != "exp_range" or gamma <= 1:
-        assert rate <= 0.1 * (1 + RTOL)
-    if step % (up + down) == 0:  # the foot of a cycle, whatever the scale
-        assert rate == pytest.approx(0.01, rel=RTOL)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    mode=MODE_CASES,
-    gamma=GAMMAS,
-    up=st.integers(min_value=1, max_value=50),
-    step=st.integers(min_value=-(2**63), max_value=-1),
-    kind=st.sampled_from(["python", "numpy", "x64"]),
-)
-def test_no_nan_at_negative_steps(mode, gamma, up, step, kind):
-    schedule = cyclical_schedule(0.01, 0.1, up, mode=mode, gamma=gamma)
-    if kind == "python":
-        rate = float(schedule(step))
-    elif kind == "numpy":
-        rate = float(schedule(np.int64(step)))
-    else:
-        with jax.enable_x64(True):
-            rate = float(jax.jit(schedule)(jnp.asarray(step, dtype=jnp.int64)))
-    assert not math.isnan(rate) and rate >= 0.01 * (1 - RTOL)
-
-
 def test_triangular_never_nan_at_extreme_steps():
     schedule = create_triangular_schedule(0.01, 0.1, 7)
     steps = [0, 2**31 - 1, 2**63 - 1, 2**64 + 3, -(2**63)]
@@ -588,3 +315,86 @@ def test_triangular_never_nan_at_extreme_steps():
     floats = schedule(jnp.array([1e30, -1e30, 3.4e38, 2.5], dtype=jnp.float32))
     assert not np.any(np.isnan(floats))
     assert np.all((floats >= 0.01 * (1 - RTOL)) & (floats <= 0.1 * (1 + RTOL)))
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["x32", "x64"])
+def test_measured_float_types(x64):
+    schedule = create_triangular_schedule(0.01, 0.1, 8)
+    float64 = "float64" if x64 else "float32"
+    with jax.enable_x64(x64):
+        assert kind(schedule(jnp.int32(3))) == ("float32", False)
+        assert kind(jax.jit(schedule)(jnp.int32(3))) == ("float32", False)
+        assert kind(schedule(3)) == (float64, True)
+        assert kind(jax.jit(schedule)(3)) == (float64, True)
+        assert kind(schedule(np.int64(3))) == (float64, False)
+        assert kind(schedule(2**70)) == (float64, True)  # linear_schedule overflows
+        if x64:
+            assert kind(schedule(jnp.asarray(3, jnp.int64))) == ("float64", False)
+
+
+@pytest.mark.parametrize("dtype", [jnp.float16, jnp.bfloat16, np.float16])
+def test_half_precision_steps_give_float32(dtype):
+    # The one departure from optax (which keeps float16): a period beyond
+    # 65504 steps would not fit, and 0 * inf would give NaN.
+    schedule = create_triangular_schedule(0.01, 0.1, 100_000)
+    steps = jnp.asarray([0, 3, -3, 60_000], dtype=dtype)
+    rates = schedule(steps)
+    assert rates.dtype == jnp.float32
+    assert not np.any(np.isnan(rates))
+    # 60000 is 60160 in bfloat16; 0.01 + 0.09 * (100000 - 60160) / 50000
+    represented = [int(step) for step in np.asarray(steps, dtype=np.float64)]
+    expected = [exact_triangular(s, 0.01, 0.1, 100_000) for s in represented]
+    np.testing.assert_allclose(rates, expected, rtol=RTOL)
+
+
+def test_int16_step_from_the_report():
+    schedule = create_triangular_schedule(0.01, 0.1, 40000)
+    expected = 0.0100225  # 0.01 + 0.09 * 5 / 20000
+    assert float(schedule(jnp.int16(5))) == pytest.approx(expected, rel=RTOL)
+    assert float(jax.jit(schedule)(jnp.int16(5))) == pytest.approx(expected, rel=RTOL)
+    assert float(schedule(np.int16(5))) == pytest.approx(expected, rel=RTOL)
+    assert float(schedule(jnp.int16(-5))) == pytest.approx(expected, rel=RTOL)
+    top = float(schedule(jnp.int16(20000)))  # the peak, beyond int8 and uint8
+    assert top == pytest.approx(0.1, rel=RTOL)
+
+
+PERIODS = st.one_of(
+    st.integers(min_value=1, max_value=300),
+    st.integers(min_value=1, max_value=2**33),
+    st.integers(min_value=2**31 - 3, max_value=2**32 + 3),
+    st.integers(min_value=2**62, max_value=2**64 + 5),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.data(),
+    dtype=st.sampled_from(INTEGER_TYPES),
+    how=st.sampled_from(["numpy", "numpy array", "jax", "jit"]),
+    x64=st.booleans(),
+    period=PERIODS,
+    low=st.floats(min_value=0.0, max_value=1.0),
+    span=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_integer_steps_of_every_type_stay_within_bounds(
+    data, dtype, how, x64, period, low, span
+):
+    info = np.iinfo(dtype)
+    assume(how.startswith("numpy") or x64 or info.bits < 64)  # JAX needs x64
+    step = data.draw(st.integers(min_value=int(info.min), max_value=int(info.max)))
+    high = low + span
+    with jax.enable_x64(x64):
+        schedule = create_triangular_schedule(low, high, period)
+        rate = rate_of(schedule, step, dtype, how)
+    tolerance = 1e-6 * max(high, 1e-30)
+    assert low - tolerance <= rate <= high + tolerance
+    assert rate == pytest.approx(
+        exact_triangular(step, low, high, period), abs=tolerance
+    )
+
+
+def test_bfloat16_is_a_numpy_type_too():
+    # ml_dtypes' bfloat16 arrays come through NumPy; they are float steps.
+    schedule = create_triangular_schedule(0.01, 0.1, 8)
+    rates = schedule(np.arange(4).astype(ml_dtypes.bfloat16))
+    np.testing.assert_allclose(rates, [0.01, 0.0325, 0.055, 0.0775], rtol=RTOL)

@@ -1,4 +1,4 @@
-"""cyclical_schedule against the real torch.optim.lr_scheduler.CyclicLR."""
+"""cyclical_schedule and cyclical_momentum_schedule against the real CyclicLR."""
 
 import jax
 import jax.numpy as jnp
@@ -6,81 +6,22 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from schedule_references import (
+    RTOL,
+)
+from torch_oracles import (
+    CYCLIC_CASES,
+    torch_cyclic_momenta,
+    torch_rates,
+)
 
-from lr_scheduling import cyclical_schedule
-
-torch = pytest.importorskip("torch")
-
-
-def torch_rates(num_steps: int, **kwargs) -> list[float]:
-    """CyclicLR's learning rate before each of num_steps optimizer steps."""
-    parameter = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-    optimizer = torch.optim.SGD([parameter], lr=kwargs["base_lr"])
-    scheduler = torch.optim.lr_scheduler.CyclicLR(
-        optimizer, cycle_momentum=False, **kwargs
-    )
-    rates = []
-    for _ in range(num_steps):
-        rates.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        scheduler.step()
-    return rates
+from lr_scheduling import (
+    cyclical_momentum_schedule,
+    cyclical_schedule,
+)
 
 
-CASES = {
-    "triangular": {"step_size_up": 4},
-    "triangular_asymmetric": {"step_size_up": 3, "step_size_down": 7},
-    "triangular2": {"step_size_up": 5, "mode": "triangular2"},
-    "triangular2_asymmetric": {
-        "step_size_up": 2,
-        "step_size_down": 5,
-        "mode": "triangular2",
-    },
-    "exp_range": {"step_size_up": 4, "mode": "exp_range", "gamma": 0.97},
-    "exp_range_asymmetric": {
-        "step_size_up": 6,
-        "step_size_down": 2,
-        "mode": "exp_range",
-        "gamma": 0.995,
-    },
-    # Step sizes CyclicLR takes as floats, and a zero step_size_down.
-    "float_whole": {"step_size_up": 4.0},
-    "float_half": {"step_size_up": 2.5},
-    "float_both": {"step_size_up": 1.5, "step_size_down": 2.5},
-    "float_fractional_period": {"step_size_up": 1.5, "step_size_down": 2.25},
-    "float_below_one": {"step_size_up": 0.4, "step_size_down": 0.35},
-    "float_tiny_up": {"step_size_up": 0.001, "step_size_down": 3},
-    "float_numpy": {"step_size_up": np.float32(2.5), "step_size_down": np.int64(3)},
-    "sawtooth": {"step_size_up": 4, "step_size_down": 0},
-    "sawtooth_float": {"step_size_up": 3.5, "step_size_down": 0.0},
-    "sawtooth_one": {"step_size_up": 1, "step_size_down": 0},
-    "triangular2_float": {
-        "step_size_up": 2.5,
-        "step_size_down": 1.75,
-        "mode": "triangular2",
-    },
-    "triangular2_sawtooth": {
-        "step_size_up": 3,
-        "step_size_down": 0,
-        "mode": "triangular2",
-    },
-    "exp_range_float": {
-        "step_size_up": 3.5,
-        "step_size_down": 2.0,
-        "mode": "exp_range",
-        "gamma": 0.98,
-    },
-    "exp_range_sawtooth": {
-        "step_size_up": 5,
-        "step_size_down": 0,
-        "mode": "exp_range",
-        "gamma": 0.97,
-    },
-    "exp_range_growing": {"step_size_up": 4, "mode": "exp_range", "gamma": 1.01},
-}
-
-
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+@pytest.mark.parametrize("case", CYCLIC_CASES.values(), ids=CYCLIC_CASES.keys())
 def test_modes_match_cycliclr(case):
     expected = torch_rates(120, base_lr=0.01, max_lr=0.1, **case)
     schedule = cyclical_schedule(0.01, 0.1, **case)
@@ -251,3 +192,39 @@ def test_deliberate_differences_cycliclr_accepts_and_we_reject(case):
     torch_rates(3, **arguments)  # CyclicLR runs (with odd or NaN rates)
     with pytest.raises(ValueError):
         cyclical_schedule(**arguments)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+@pytest.mark.parametrize("case", CYCLIC_CASES.values(), ids=CYCLIC_CASES.keys())
+def test_cyclical_momentum_matches_cycliclr(kind, case):
+    # Every mode and step size of the rate's comparison, float sizes
+    # included: momentum (SGD) or betas[0] (Adam, use_beta1) against the wave.
+    expected = torch_cyclic_momenta(kind, 120, base_lr=0.01, max_lr=0.1, **case)
+    momentum = cyclical_momentum_schedule(0.8, 0.9, **case)
+    rate = cyclical_schedule(0.01, 0.1, **case)
+    np.testing.assert_allclose(
+        momentum(np.arange(120)), expected[:, 1], rtol=RTOL, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        rate(np.arange(120)), expected[:, 0], rtol=RTOL, atol=1e-9
+    )
+    # Under jit a fractional period divides int32 steps in float32 (see the
+    # rate's comparison); the momentum's span is 0.1, as the rate's is.
+    up = case["step_size_up"]
+    whole = float(up + case.get("step_size_down", up)).is_integer()
+    jitted = jax.jit(momentum)(jnp.arange(120, dtype=jnp.int32))
+    atol = 1e-9 if whole else 1e-7
+    np.testing.assert_allclose(jitted, expected[:, 1], rtol=RTOL, atol=atol)
+
+
+@pytest.mark.parametrize("scale_mode", ["cycle", "iterations"])
+def test_cyclical_momentum_with_a_scale_fn_matches_cycliclr(scale_mode):
+    def scale(x):
+        return 1.0 / (1.0 + 0.1 * x)
+
+    case = {"step_size_up": 3, "step_size_down": 4, "scale_mode": scale_mode}
+    expected = torch_cyclic_momenta(
+        "sgd", 50, base_lr=0.02, max_lr=0.2, scale_fn=scale, **case
+    )
+    momentum = cyclical_momentum_schedule(0.8, 0.9, scale_fn=scale, **case)
+    np.testing.assert_allclose(momentum(np.arange(50)), expected[:, 1], rtol=RTOL)
