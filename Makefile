@@ -21,7 +21,7 @@ PACKAGE_FILES := pyproject.toml README.md $(shell find src -type f -not -path '*
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check guide-experiments clean
+.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check guide-experiments min-versions clean
 
 $(SITE_STAMP): requirements.txt pyproject.toml _ext/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -116,6 +116,47 @@ results-check: $(SITE_STAMP)
 # JSON alone.
 guide-experiments: $(SITE_STAMP)
 	$(BIN)/python -m reports.guide_experiments
+
+# The declared minimum versions: pyproject.toml's floors, pinned in
+# requirements-min.txt, installed into their own virtualenv with the package
+# (no dependencies of its own; `pip check` then checks the floors). There the
+# library's unit tests run, and every how-to script the site offers for
+# download must run to its end: they are read from the html that `make html`
+# (or make test) built, so build it first.
+MIN_VENV := .venv-min
+MIN_BIN := $(MIN_VENV)/bin
+MIN_STAMP := $(MIN_VENV)/.installed
+MIN_TESTS := tests/lr_scheduling src/lr_scheduling
+# The results generator leaves the library for reports/ (then these are no-ops).
+MIN_TESTS_IGNORE := tests/lr_scheduling/test_experiments.py src/lr_scheduling/experiments.py
+MIN_SCRIPTS ?= $(BUILDDIR)/html/_downloads
+MIN_SCRIPTS_RUN := $(BUILDDIR)/min-scripts
+
+$(MIN_STAMP): requirements-min.txt pyproject.toml
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
+	$(MIN_BIN)/python -m pip install --quiet -r requirements-min.txt
+	$(MIN_BIN)/python -m pip install --quiet --no-deps -e .
+	$(MIN_BIN)/python -m pip check
+	touch $@
+
+# The scripts run one by one, each in a fresh folder (some write checkpoints).
+min-versions: $(MIN_STAMP)
+	$(MIN_BIN)/python -m pytest -q $(MIN_TESTS) $(addprefix --ignore=,$(MIN_TESTS_IGNORE))
+	@scripts=$$(find $(MIN_SCRIPTS) -name '*.py' 2>/dev/null | sort); \
+	if [ -z "$$scripts" ]; then \
+	  echo "min-versions: no how-to scripts under $(MIN_SCRIPTS): run make html"; exit 1; fi; \
+	python=$(abspath $(MIN_BIN))/python; passed=0; failed=0; \
+	for script in $$scripts; do \
+	  path=$$(realpath $$script); run=$(MIN_SCRIPTS_RUN)/$$(basename $$script .py); \
+	  rm -rf $$run && mkdir -p $$run; \
+	  if (cd $$run && MPLBACKEND=Agg $$python $$path >output.txt 2>&1); then \
+	    passed=$$((passed + 1)); echo "ok     $$script"; \
+	  else \
+	    failed=$$((failed + 1)); echo "FAILED $$script"; tail -n 20 $$run/output.txt; fi; \
+	done; \
+	echo "$$passed passed, $$failed failed"; [ $$failed -eq 0 ]
 
 clean:
 	rm -rf $(BUILDDIR) build .pytest_cache .ruff_cache .mypy_cache .hypothesis

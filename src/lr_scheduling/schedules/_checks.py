@@ -82,8 +82,11 @@ def static_integer(name: str, value: Any, minimum: int) -> int:
         raise ValueError(
             f"{name} must be a static integer, got the traced value {value}"
         )
-    try:  # operator.index(value), but bools are not counts
-        count = None if isinstance(value, bool) else value.__index__()
+    # operator.index(value), but bools are not counts. NumPy before 2.3 takes
+    # np.True_ as an index (with a DeprecationWarning), hence the dtype check.
+    is_bool = isinstance(value, bool) or getattr(value, "dtype", None) == np.bool_
+    try:
+        count = None if is_bool else value.__index__()
     except (AttributeError, TypeError):
         count = None
     if count is None or count < minimum:

@@ -53,3 +53,10 @@ def test_numpy_and_jax_integers_are_accepted_as_counts():
         schedule.phases.pct_start == 0.25 and type(schedule.phases.pct_start) is float
     )
     assert warm_restarts_schedule(0.1, np.int16(3), np.int64(2)).cycle_mult == 2
+
+
+@pytest.mark.parametrize("flag", [True, np.True_, jnp.array(True)])
+def test_bools_are_not_counts_on_every_numpy(flag):
+    # NumPy before 2.3 takes np.True_ as an index (with a warning only).
+    with pytest.raises(ValueError, match="^steps_per_cycle must be a positive integer"):
+        create_triangular_schedule(0.01, 0.1, flag)
