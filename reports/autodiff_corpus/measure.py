@@ -48,8 +48,9 @@ from codediff.parsing import (
 )
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # run as a script: extract.py is its neighbour
-from extract import directive_blocks  # noqa: E402
+# Run as a script, the repository root is not on the path: put it there.
+sys.path.insert(0, str(HERE.parents[1]))
+from reports.autodiff_corpus.extract import directive_blocks  # noqa: E402
 
 OPTION = re.compile(r"^:([\w-]+):(?:\s+(.*))?$")
 FLOOD = 0.5

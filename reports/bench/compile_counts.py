@@ -105,7 +105,9 @@ def measure() -> dict[str, Any]:
             f"{prefix}compiles_first_run_all_functions": sum(first.values()),
             # A run builds a new optimizer, a static part of the jitted step's
             # input, so a repeat run compiles each function once, not twice.
-            f"{prefix}repeat_run_compiles_per_function": max(repeat.values(), default=0),
+            f"{prefix}repeat_run_compiles_per_function": max(
+                repeat.values(), default=0
+            ),
             f"{prefix}compiled_on_repeat_run": sorted(repeat),
         }
     return results
