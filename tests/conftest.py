@@ -22,3 +22,14 @@ def _restore_doctest_compile():
     """
     yield
     doctest.__dict__.pop("compile", None)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Conftest files hold fixtures and hooks, not doctests.
+
+    ``--doctest-modules`` would collect each ``conftest.py`` as a module named
+    ``conftest``; with several of them (tests/, tests/_ext/, tests/site/, ...)
+    the second clashes with the first and pytest stops. They are still loaded
+    as conftests: this only keeps them out of the doctest collection.
+    """
+    return True if collection_path.name == "conftest.py" else None
