@@ -49,18 +49,19 @@ def test_wheel_metadata_separates_the_guide_extra(wheel):
         ]
         fields = Parser().parsestr(archive.read(metadata).decode())
     requires = fields.get_all("Requires-Dist")
+    # Each with its tested floor (pyproject.toml, requirements-min.txt).
     assert {r.split(";")[0].strip() for r in requires if "extra" not in r} == {
-        "jax",
-        "numpy",
-        "optax",
+        "jax>=0.8.1",
+        "numpy>=2.0",
+        "optax>=0.2.5",
     }
     guide = {r.split(";")[0].strip() for r in requires if 'extra == "guide"' in r}
     assert guide == {
-        "flax",
-        "scikit-learn",
-        "matplotlib",
-        "orbax-checkpoint",
-        "mnist1d",
+        "flax>=0.11.1",
+        "scikit-learn>=1.5.0",
+        "matplotlib>=3.9.0",
+        "orbax-checkpoint>=0.11.17",
+        "mnist1d>=0.0.1.post1",
     }
 
 
