@@ -75,14 +75,21 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # The site tests (copy test, browser tests) read the html that html-strict built.
+# One worker a core (pytest-xdist); the tests of the built site keep to one of
+# them (tests/conftest.py).
+PYTEST_WORKERS ?= auto
 pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 # Only the browser tests (tests/browser): screenshots land in _build/screenshots.
 browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q tests/browser
 
-test: lint results-check doctest pytest
+# Everything installed first; then lint, the fingerprint check and the
+# doctests side by side (each prints when it is done); then pytest.
+test: $(TEST_STAMP) $(CHROMIUM) $(SITE_INPUTS)
+	$(MAKE) --no-print-directory --output-sync=target -j2 lint results-check doctest
+	$(MAKE) --no-print-directory pytest
 
 # Performance figures (reports/bench/): writes _build/bench.json and the page
 # docs/benchmarks.rst. About 5 minutes on 2 cores; run it on a quiet machine.
@@ -127,8 +134,6 @@ MIN_VENV := .venv-min
 MIN_BIN := $(MIN_VENV)/bin
 MIN_STAMP := $(MIN_VENV)/.installed
 MIN_TESTS := tests/lr_scheduling src/lr_scheduling
-# The results generator leaves the library for reports/ (then these are no-ops).
-MIN_TESTS_IGNORE := tests/lr_scheduling/test_experiments.py src/lr_scheduling/experiments.py
 MIN_SCRIPTS ?= $(BUILDDIR)/html/_downloads
 MIN_SCRIPTS_RUN := $(BUILDDIR)/min-scripts
 
@@ -141,22 +146,11 @@ $(MIN_STAMP): requirements-min.txt pyproject.toml
 	$(MIN_BIN)/python -m pip check
 	touch $@
 
-# The scripts run one by one, each in a fresh folder (some write checkpoints).
+# The tests on every core; the scripts a core at a time, each in a fresh
+# folder (tests/run_scripts.py).
 min-versions: $(MIN_STAMP)
-	$(MIN_BIN)/python -m pytest -q $(MIN_TESTS) $(addprefix --ignore=,$(MIN_TESTS_IGNORE))
-	@scripts=$$(find $(MIN_SCRIPTS) -name '*.py' 2>/dev/null | sort); \
-	if [ -z "$$scripts" ]; then \
-	  echo "min-versions: no how-to scripts under $(MIN_SCRIPTS): run make html"; exit 1; fi; \
-	python=$(abspath $(MIN_BIN))/python; passed=0; failed=0; \
-	for script in $$scripts; do \
-	  path=$$(realpath $$script); run=$(MIN_SCRIPTS_RUN)/$$(basename $$script .py); \
-	  rm -rf $$run && mkdir -p $$run; \
-	  if (cd $$run && MPLBACKEND=Agg $$python $$path >output.txt 2>&1); then \
-	    passed=$$((passed + 1)); echo "ok     $$script"; \
-	  else \
-	    failed=$$((failed + 1)); echo "FAILED $$script"; tail -n 20 $$run/output.txt; fi; \
-	done; \
-	echo "$$passed passed, $$failed failed"; [ $$failed -eq 0 ]
+	$(MIN_BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(MIN_TESTS)
+	$(MIN_BIN)/python tests/run_scripts.py $(MIN_SCRIPTS) $(MIN_SCRIPTS_RUN)
 
 clean:
 	rm -rf $(BUILDDIR) build .pytest_cache .ruff_cache .mypy_cache .hypothesis

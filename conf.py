@@ -53,10 +53,9 @@ html_title = project
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["site.css", "layout.css"]
-# Codediff layout, measured in the browser: widens or stacks panes whose lines
-# do not fit (layout.css: small theme fixes).
-# site.js: plain code blocks as wide as codediffs, search snippets from the
-# article's text.
+# layout.js: code blocks measured in the browser; a codediff or plain block
+# whose lines do not fit widens on a wide screen (layout.css: small theme
+# fixes). site.js: search snippets from the article's text.
 html_js_files = [("layout.js", {"defer": "defer"}), ("site.js", {"defer": "defer"})]
 # The package's wheel, built by `make html` into _build/wheel, is served from
 # the site's root so that readers can pip install it (docs/api.rst).

@@ -33,3 +33,25 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     as conftests: this only keeps them out of the doctest collection.
     """
     return True if collection_path.name == "conftest.py" else None
+
+
+# Under pytest-xdist (make pytest runs -n auto) each test file runs on one
+# worker, so that a file's fixtures (a trained model, a written results page)
+# are made once; the tests that build or read the site in _build (make html,
+# the browser, the copy test's environments) share one worker, so the site is
+# built once and its builds never overlap. (xdist's loadgroup would group by
+# marks, but sets a node id attribute that pytest 9 no longer reads.)
+SITE_TESTS = ("tests/site/", "tests/browser/", "tests/test_wheel.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileSiteTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "site" if nodeid.startswith(SITE_TESTS) else nodeid.split("::")[0]
+
+    return (
+        ByFileSiteTogether(config, log) if config.getvalue("dist") == "load" else None
+    )

@@ -6,6 +6,7 @@ cancellation, so that they stay accurate where a rate is tiny beside its span.
 Test modules import these from here, never from each other.
 """
 
+import functools
 import math
 import warnings
 from fractions import Fraction
@@ -167,24 +168,51 @@ STEPS = {
 }
 
 
+def sgd_updates(tx, num_steps: int) -> tuple[list[float], optax.OptState]:
+    """Steps of tx on the loss sum(w): each update is -lr * 1."""
+    params = jnp.zeros(())
+    state = tx.init(params)
+    update = jax.jit(tx.update)
+    seen = []
+    for _ in range(num_steps):
+        updates, state = update(jnp.ones(()), state, params)
+        seen.append(-float(updates))
+    return seen, state
+
+
 def kind(array) -> tuple[str, bool]:
     return str(array.dtype), bool(array.weak_type)
 
 
-def assert_float_types_like_optax(make_schedule, jit: bool, x64: bool) -> None:
-    """The schedule's value has the type optax's schedules give, for every step."""
+@functools.cache
+def optax_float_types(jit: bool, x64: bool) -> dict[str, tuple[str, bool]]:
+    """The type of optax's schedules' value at each kind of step (``STEPS``).
+
+    optax's linear schedule for every kind; for float steps its cosine decay
+    agrees. Computed once per (jit, x64): every schedule is held to them.
+    """
     with jax.enable_x64(x64), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
-        schedule = make_schedule()
         linear = optax.linear_schedule(0.01, 0.1, 8)
         cosine = optax.cosine_decay_schedule(0.1, 8)
         call = jax.jit if jit else (lambda function: function)
+        types = {}
         for label, make_step in STEPS.items():
-            step = make_step()
-            got, want = kind(call(schedule)(step)), kind(call(linear)(step))
-            assert got == want, label
-            if "float" in label:  # cosine_decay_schedule agrees for float steps
-                assert got == kind(call(cosine)(step)), label
+            types[label] = kind(call(linear)(make_step()))
+            if "float" in label:
+                assert kind(call(cosine)(make_step())) == types[label], label
+        return types
+
+
+def assert_float_types_like_optax(make_schedule, jit: bool, x64: bool) -> None:
+    """The schedule's value has the type optax's schedules give, for every step."""
+    want = optax_float_types(jit, x64)
+    with jax.enable_x64(x64), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
+        schedule = make_schedule()
+        call = jax.jit(schedule) if jit else schedule
+        for label, make_step in STEPS.items():
+            assert kind(call(make_step())) == want[label], label
 
 
 INTEGER_TYPES = [

@@ -26,15 +26,7 @@ from schedule_references import (
     one_cycle_rates,
 )
 
-from lr_scheduling.schedules import (
-    create_triangular_schedule,
-    cyclical_momentum_schedule,
-    cyclical_schedule,
-    one_cycle_momentum_schedule,
-    one_cycle_schedule,
-    warm_restarts_schedule,
-    wsd_schedule,
-)
+from lr_scheduling import schedules
 
 # Public names that are not schedules: constants, shared parts, helpers.
 HELPERS = {
@@ -102,6 +94,44 @@ def _restarts(n: int, **kwargs: Any) -> np.ndarray:
     return torch_warm_restarts(n, **kwargs)
 
 
+def _cyclical_entry(name: str, arguments: dict, length: int, **fields: Any) -> Entry:
+    """A ``cyclical_schedule`` case; its arguments, named as CyclicLR's, give
+    the PyTorch oracle too."""
+    fields.setdefault("rates", ("base_lr", "max_lr"))
+    return Entry(
+        name,
+        schedules.cyclical_schedule,
+        arguments,
+        (arguments["base_lr"], arguments["max_lr"]),
+        negative=PERIODIC,
+        length=length,
+        oracle=lambda n: _cyclic(n, **arguments),
+        **fields,
+    )
+
+
+def _warm_restarts_entry(
+    name: str, first: int, mult: int, length: int, **fields: Any
+) -> Entry:
+    """A ``warm_restarts_schedule`` case from 0.1 to 0.001; ``mult`` 1 is the
+    default, left out of its arguments."""
+    arguments = {"max_lr": 0.1, "first_cycle_steps": first, "min_lr": 0.001}
+    if mult != 1:
+        arguments["cycle_mult"] = mult
+    return Entry(
+        name,
+        schedules.warm_restarts_schedule,
+        arguments,
+        (0.001, 0.1),
+        ("max_lr", "min_lr"),
+        HOLD,
+        length,
+        reference=lambda s: exact_warm_restarts(s, 0.1, first, mult, 0.001),
+        oracle=lambda n: _restarts(n, T_0=first, T_mult=mult, eta_min=0.001),
+        **fields,
+    )
+
+
 def _exp_range(step: int, base: float, top: float, up: int, gamma: float) -> float:
     position = step % (2 * up)
     height = Fraction(min(position, 2 * up - position), up)
@@ -111,7 +141,7 @@ def _exp_range(step: int, base: float, top: float, up: int, gamma: float) -> flo
 REGISTRY = [
     Entry(
         "triangular",
-        create_triangular_schedule,
+        schedules.create_triangular_schedule,
         {"lr_min": 0.001, "lr_max": 0.01, "steps_per_cycle": 10},
         (0.001, 0.01),
         ("lr_min", "lr_max"),
@@ -126,9 +156,8 @@ REGISTRY = [
         },
         variations=({"lr_min": 0.002}, {"lr_max": 0.02}, {"steps_per_cycle": 11}),
     ),
-    Entry(
+    _cyclical_entry(
         "cyclical_exp_range",
-        cyclical_schedule,
         {
             "base_lr": 0.001,
             "max_lr": 0.01,
@@ -136,14 +165,9 @@ REGISTRY = [
             "mode": "exp_range",
             "gamma": 0.99,
         },
-        (0.001, 0.01),
-        ("base_lr", "max_lr", "gamma"),
-        PERIODIC,
         24,
+        rates=("base_lr", "max_lr", "gamma"),
         reference=lambda s: _exp_range(s, 0.001, 0.01, 4, 0.99),
-        oracle=lambda n: _cyclic(
-            n, base_lr=0.001, max_lr=0.01, step_size_up=4, mode="exp_range", gamma=0.99
-        ),
         spelled_otherwise={
             "base_lr": 0.001,
             "max_lr": 0.01,
@@ -161,9 +185,8 @@ REGISTRY = [
             {"max_lr": 0.02},
         ),
     ),
-    Entry(
+    _cyclical_entry(
         "cyclical_triangular2",
-        cyclical_schedule,
         {
             "base_lr": 0.01,
             "max_lr": 0.1,
@@ -171,48 +194,23 @@ REGISTRY = [
             "step_size_down": 5,
             "mode": "triangular2",
         },
-        (0.01, 0.1),
-        ("base_lr", "max_lr"),
-        PERIODIC,
         32,
         reference=lambda s: exact_cyclical(s, 0.01, 0.1, 3, 5, "triangular2"),
-        oracle=lambda n: _cyclic(
-            n,
-            base_lr=0.01,
-            max_lr=0.1,
-            step_size_up=3,
-            step_size_down=5,
-            mode="triangular2",
-        ),
     ),
-    Entry(
+    _cyclical_entry(
         "cyclical_fractional",
-        cyclical_schedule,
         {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2.5, "step_size_down": 1.25},
-        (0.01, 0.1),
-        ("base_lr", "max_lr"),
-        PERIODIC,
         16,
-        oracle=lambda n: _cyclic(
-            n, base_lr=0.01, max_lr=0.1, step_size_up=2.5, step_size_down=1.25
-        ),
     ),
-    Entry(
+    _cyclical_entry(
         "cyclical_sawtooth",
-        cyclical_schedule,
         {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4, "step_size_down": 0},
-        (0.01, 0.1),
-        ("base_lr", "max_lr"),
-        PERIODIC,
         12,
         reference=lambda s: exact_cyclical(s, 0.01, 0.1, 4, 0, "triangular"),
-        oracle=lambda n: _cyclic(
-            n, base_lr=0.01, max_lr=0.1, step_size_up=4, step_size_down=0
-        ),
     ),
     Entry(
         "cyclical_momentum",
-        cyclical_momentum_schedule,
+        schedules.cyclical_momentum_schedule,
         {"base_momentum": 0.8, "max_momentum": 0.9, "step_size_up": 2.5},
         (0.8, 0.9),
         ("base_momentum", "max_momentum"),
@@ -232,7 +230,7 @@ REGISTRY = [
     ),
     Entry(
         "cyclical_momentum_triangular2",
-        cyclical_momentum_schedule,
+        schedules.cyclical_momentum_schedule,
         {
             "base_momentum": 0.8,
             "max_momentum": 0.9,
@@ -249,7 +247,7 @@ REGISTRY = [
     ),
     Entry(
         "one_cycle_three_phase",
-        one_cycle_schedule,
+        schedules.one_cycle_schedule,
         {"max_lr": 0.1, "total_steps": 100, "three_phase": True},
         (min(one_cycle_rates(0.1, three=True)), 0.1),
         ("max_lr",),
@@ -278,7 +276,7 @@ REGISTRY = [
     ),
     Entry(
         "one_cycle_linear",
-        one_cycle_schedule,
+        schedules.one_cycle_schedule,
         {
             "max_lr": 0.1,
             "total_steps": 40,
@@ -298,7 +296,7 @@ REGISTRY = [
     ),
     Entry(
         "one_cycle_momentum",
-        one_cycle_momentum_schedule,
+        schedules.one_cycle_momentum_schedule,
         {"total_steps": 100, "base_momentum": 0.85, "max_momentum": 0.95},
         (0.85, 0.95),
         ("base_momentum", "max_momentum"),
@@ -323,16 +321,11 @@ REGISTRY = [
             {"three_phase": True},
         ),
     ),
-    Entry(
+    _warm_restarts_entry(
         "warm_restarts",
-        warm_restarts_schedule,
-        {"max_lr": 0.1, "first_cycle_steps": 10, "cycle_mult": 2, "min_lr": 0.001},
-        (0.001, 0.1),
-        ("max_lr", "min_lr"),
-        HOLD,
-        70,
-        reference=lambda s: exact_warm_restarts(s, 0.1, 10, 2, 0.001),
-        oracle=lambda n: _restarts(n, T_0=10, T_mult=2, eta_min=0.001),
+        first=10,
+        mult=2,
+        length=70,
         spelled_otherwise={
             "max_lr": np.float64(0.1),
             "first_cycle_steps": np.int64(10),
@@ -346,21 +339,11 @@ REGISTRY = [
             {"min_lr": 0.002},
         ),
     ),
-    Entry(
-        "warm_restarts_constant_cycles",
-        warm_restarts_schedule,
-        {"max_lr": 0.1, "first_cycle_steps": 7, "min_lr": 0.001},
-        (0.001, 0.1),
-        ("max_lr", "min_lr"),
-        HOLD,
-        21,
-        reference=lambda s: exact_warm_restarts(s, 0.1, 7, 1, 0.001),
-        oracle=lambda n: _restarts(n, T_0=7, T_mult=1, eta_min=0.001),
-    ),
+    _warm_restarts_entry("warm_restarts_constant_cycles", first=7, mult=1, length=21),
     *(
         Entry(
             f"wsd_{shape}",
-            wsd_schedule,
+            schedules.wsd_schedule,
             {
                 "peak_value": 0.1,
                 "total_steps": 100,

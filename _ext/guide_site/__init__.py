@@ -14,7 +14,8 @@ Kept out of ``conf.py``, which holds paths and settings only:
   download button (sphinx-book-theme does so only when launch buttons are
   configured);
 * ``testoutput`` blocks classed ``output``, so that copy buttons skip them;
-* quiet builds: no MyST configuration dumps;
+* quiet builds: no MyST configuration dumps, and notebooks run by a kernel
+  that does not warn about its local transport (:mod:`guide_site.kernel`);
 * a configuration that is the same for every builder, so that ``make doctest``
   after ``make html`` (or html again) does not report "The configuration has
   changed". The themes and extensions set or append some values only when the
@@ -133,6 +134,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("guide_site.tracks")
     app.setup_extension("guide_site.provenance")
     app.setup_extension("guide_site.notebook_keys")
+    app.setup_extension("guide_site.kernel")
     app.connect("builder-inited", results_cache.set_cache_dir)
     app.connect("doctree-resolved", mark_test_output)
     # Before sphinx-book-theme's header buttons (501) read the context.

@@ -18,6 +18,7 @@ from codediff.parsing import (
     similarity,
 )
 from docutils import nodes
+from ext_pages import CLOSE, codediff, page
 
 BENCH = Path(__file__).resolve().parents[2] / "reports" / "autodiff_corpus"
 TWO = ["A", "B"]
@@ -97,50 +98,14 @@ def test_three_panes_compare_with_the_first():
     assert changed_lines(panes, min_similarity=0.5, max_share=0.1) == [(2,), (2,), ()]
 
 
-PAGE = """\
-Autodiff
-========
-
-.. codediff::
-   :title: Close A, Close B
-
-   a = 1
-   b = 2
-   c = 3
-   ---
-   a = 1
-   b = 20
-   c = 3
-
-.. codediff::
-   :title: Apart A, Apart B
-
-   x = 1
-   y = 2
-   ---
-   u = 1
-   v = 2
-
-.. codediff::
-   :title: Forced A, Forced B
-   :autodiff:
-
-   x = 1
-   y = 2
-   ---
-   u = 1
-   v = 2
-
-.. codediff::
-   :title: Off A, Off B
-   :no_autodiff:
-
-   a = 1
-   b = 2
-   ---
-   a = 1
-   b = 3
-"""
+APART = ("x = 1\ny = 2", "u = 1\nv = 2")
+PAGE = page(
+    "Autodiff",
+    codediff(CLOSE, ":title: Close A, Close B"),
+    codediff(APART, ":title: Apart A, Apart B"),
+    codediff(APART, ":title: Forced A, Forced B", ":autodiff:"),
+    codediff(("a = 1\nb = 2", "a = 1\nb = 3"), ":title: Off A, Off B", ":no_autodiff:"),
+)
 
 
 def highlights(app) -> list[list[int]]:
@@ -218,40 +183,20 @@ def test_both_flags_warn(sphinx_project):
 
 # --- the benchmark script, on a corpus of our own ---------------------------------
 
-CORPUS = """\
-.. codediff::
-  :title: Marked A, Marked B
-
-  keep = 1
-  old = 2
-  ---
-  keep = 1
-  new = 3  #!
-
-.. codediff::
-  :title_left: Apart A
-  :title_right: Apart B
-
-  p = 1
-  q = 2
-  ---
-  r = 1
-  s = 2
-
-.. codediff::
-  :title: Close A, Close B
-
-  a = 1
-  b = 2
-  c = 3
-  ---
-  a = 1
-  b = 20
-  c = 3
-
-.. codediff::
-  :from: some.module:name
-"""
+CORPUS = "\n".join(
+    [
+        codediff(
+            ("keep = 1\nold = 2", "keep = 1\nnew = 3  #!"), ":title: Marked A, Marked B"
+        ),
+        codediff(
+            ("p = 1\nq = 2", "r = 1\ns = 2"),
+            ":title_left: Apart A",
+            ":title_right: Apart B",
+        ),
+        codediff(CLOSE, ":title: Close A, Close B"),
+        ".. codediff::\n   :from: some.module:name\n",
+    ]
+)
 
 
 def load_measure():
@@ -284,18 +229,10 @@ def test_measure_script(tmp_path, capsys):
     assert "3 directives: 1 marked" in capsys.readouterr().out
 
 
-SHARED_LITTLE = """\
-.. codediff::
-  :title: Marked A, Marked B
-
-  x = 1
-  y = 2
-  z = 3
-  ---
-  import math  #!
-  y = math.sqrt(2)
-  w = 0
-"""
+SHARED_LITTLE = codediff(
+    ("x = 1\ny = 2\nz = 3", "import math  #!\ny = math.sqrt(2)\nw = 0"),
+    ":title: Marked A, Marked B",
+)
 
 
 def test_measure_script_max_share(tmp_path, capsys):

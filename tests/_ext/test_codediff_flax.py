@@ -6,6 +6,7 @@ import pytest
 from codediff.nodes import codediff_test
 from codediff.parsing import CodeDiffError, parse
 from docutils import nodes
+from ext_pages import CLOSE, codediff, page
 
 BRIEF = """\
 Compat
@@ -64,53 +65,18 @@ def test_without_compat_each_pane_runs_in_its_titles_group(sphinx_project):
     assert "name 'base' is not defined" in report  # testsetup is group default
 
 
-UNMARKED = """\
-Unmarked
-========
-
-.. codediff::
-   :title_left: Old
-   :title_right: New
-
-   a = 1
-   b = 2
-   c = 3
-   ---
-   a = 1
-   b = 20
-   c = 3
-
-.. codediff::
-   :title_left: Old
-   :title_right: New
-   :autodiff:
-
-   a = 1
-   b = 2
-   c = 3
-   ---
-   a = 1
-   b = 20
-   c = 3
-
-.. codediff::
-   :title_left: Old
-   :title_right: New
-   :groups: old, new
-
-   a = 1
-   ---
-   a = 2
-
-.. codediff::
-   :title: Using ``setup``, Using ``nn.compact``
-
-   d = 1
-   e = 2
-   ---
-   d = 1
-   e = 3
-"""
+UNMARKED = page(
+    "Unmarked",
+    codediff(CLOSE, ":title_left: Old", ":title_right: New"),
+    codediff(CLOSE, ":title_left: Old", ":title_right: New", ":autodiff:"),
+    codediff(
+        ("a = 1", "a = 2"), ":title_left: Old", ":title_right: New", ":groups: old, new"
+    ),
+    codediff(
+        ("d = 1\ne = 2", "d = 1\ne = 3"),
+        ":title: Using ``setup``, Using ``nn.compact``",
+    ),
+)
 
 
 def test_compat_draws_no_automatic_emphasis_unless_forced(sphinx_project):

@@ -4,9 +4,7 @@ that produced them."""
 from __future__ import annotations
 
 import importlib
-import os
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -14,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from ext_pages import build_in_new_process
 from guide_site import results_cache
 
 
@@ -61,9 +60,6 @@ def test_an_edited_package_has_a_new_fingerprint(tmp_path, monkeypatch):
     assert "tiny_pkg" not in sys.modules  # found, never imported
     with pytest.raises(ModuleNotFoundError, match="no_such_pkg"):
         results_cache.package_fingerprint("no_such_pkg")
-
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def write_package(root: Path, files: dict[str, str]) -> None:
@@ -156,22 +152,10 @@ print("value", run())
 
 
 def build_notebook(project: Path, *options: str) -> str:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(project), str(REPO / "_ext"), env.get("PYTHONPATH", "")]
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "--no-color", "-b", "html", *options]
-        + [str(project), str(project / "_build" / "html")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    log = build_in_new_process(project, *options, path=(project,))
     html = (project / "_build" / "html" / "page.html").read_text()
     (value,) = re.findall(r"value (\d+)", html)
-    return value + ("" if "Executing notebook" in done.stdout else " (cached)")
+    return value + ("" if "Executing notebook" in log else " (cached)")
 
 
 def test_a_notebook_runs_again_when_the_package_code_it_imports_changes(tmp_path):

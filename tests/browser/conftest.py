@@ -3,7 +3,8 @@
 One session builds the site (``make html``), serves ``_build/html`` on
 127.0.0.1, opens one browser, and visits every page of the build once per
 viewport and colour scheme (``survey``); the tests judge what the visits
-recorded. Full-page screenshots of every visit land in ``_build/screenshots/``.
+recorded. Full-page screenshots of every light-scheme visit land in
+``_build/screenshots/``.
 """
 
 from __future__ import annotations

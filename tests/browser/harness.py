@@ -2,8 +2,8 @@
 
 A visit opens a page that records console errors and aborts (and records)
 every request that would leave 127.0.0.1, waits for fonts and layout, takes
-the measurements of ``measure.js``, and saves a full-page screenshot under
-``_build/screenshots/``.
+the measurements of ``measure.js`` and of the code blocks and tables, and
+in the light scheme saves a full-page screenshot under ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -72,6 +72,36 @@ VISIBLE_SEARCH = """() => Array.from(document.querySelectorAll(
   .filter((e) => { const b = e.getBoundingClientRect();
     return b.width > 0 && b.height > 0 && getComputedStyle(e).visibility === "visible"; })
   .length"""
+
+
+# Plain code and output blocks (not codediff panes): their width, the width of
+# the text column, and whether any line is cut (the <pre> scrolls).
+CODE_BLOCKS = """() => {
+  const column = document.querySelector(".bd-article")?.getBoundingClientRect();
+  if (!column) return [];
+  return Array.from(document.querySelectorAll(".bd-article div[class*='highlight-']"))
+    .filter((b) => !b.closest(".codediff") && b.offsetParent !== null)
+    .map((b) => {
+      const pre = b.querySelector("pre"), box = b.getBoundingClientRect();
+      return {text: pre.textContent.split("\\n")[0].slice(0, 60),
+              width: box.width, right: box.right, column: column.width,
+              cut: pre.scrollWidth > pre.clientWidth + 1};
+    });
+}"""
+
+# Each table: whether it fits its scrolling box or that box scrolls; header
+# cells cut by their own box; names in code broken mid-word (Sphinx writes
+# each word of a literal as a span.pre: one broken over lines).
+TABLES = """() => Array.from(document.querySelectorAll(".bd-article table")).map((t) => {
+  const box = t.parentElement, style = getComputedStyle(box);
+  const scrolls = ["auto", "scroll"].includes(style.overflowX);
+  const headers = Array.from(t.querySelectorAll("th")).filter(
+    (th) => th.scrollWidth > th.clientWidth + 1).length;
+  const broken = Array.from(t.querySelectorAll("code.literal span.pre")).filter(
+    (c) => c.getClientRects().length > 1).map((c) => c.textContent);
+  return {fits: t.getBoundingClientRect().width <= box.clientWidth + 1,
+          scrolls, headers, broken};
+})"""
 
 
 @dataclass
@@ -172,12 +202,16 @@ def survey_page(context: BrowserContext, site: Site, page_name: str, visit: Visi
         data["pads"] = page.evaluate("__measure.visiblePads()")
         data["contrast"] = page.evaluate("__measure.codediffContrast()")
         data["search_fields"] = page.evaluate(VISIBLE_SEARCH)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = page_name.removesuffix(".html").replace("/", "__")
-        page.screenshot(
-            path=SCREENSHOTS / f"{name}-{visit.viewport}-{visit.scheme}.png",
-            full_page=True,
-        )
+        data["code_blocks"] = page.evaluate(CODE_BLOCKS)
+        data["tables"] = page.evaluate(TABLES)
+        # Screenshots for people to look at: the light scheme in each viewport
+        # (a full-page shot takes as long as the rest of the visit).
+        if visit.scheme == "light":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = page_name.removesuffix(".html").replace("/", "__")
+            page.screenshot(
+                path=SCREENSHOTS / f"{name}-{visit.viewport}.png", full_page=True
+            )
         data["bands"] = page.evaluate("__measure.scrolledBands()")
         if visit.viewport == "phone":
             data["nav"] = try_toggle(page, ".primary-toggle", ".bd-sidebar-primary")

@@ -39,9 +39,18 @@ from guide_site.tracks import (
     scripts,
     tracks,
 )
-from sitetools import HTML, REPO, load_doctree, site_pages
+from sitetools import BUILD, HTML, load_doctree, site_pages
 
-COPYTEST = REPO / "_build" / "copytest"
+COPYTEST = BUILD / "copytest"
+# The persistent JAX compilation cache that the site builds filled (Makefile:
+# html, doctest): a script compiles what its page's doctests compiled, so it
+# loads those executables instead (the same jax, the same programs: the same
+# keys). This halves the scripts' time; what they print is unchanged.
+JAX_CACHE = {
+    "JAX_COMPILATION_CACHE_DIR": str(BUILD / "jax_cache"),
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+}
 IMPORTS_PACKAGE = re.compile(r"^\s*(from|import)\s+lr_scheduling\b", re.MULTILINE)
 # What sphinx.ext.doctest compares with by default (sphinx.ext.doctest.setup).
 OPTIONS = (
@@ -65,7 +74,7 @@ def attach_copy_texts(blocks: list[Block], buttons: list[dict]) -> None:
 
 def run_script(path: Path, python: Path, extra_path: Path | None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["JAX_PLATFORMS"] = "cpu"
+    env |= {"JAX_PLATFORMS": "cpu", **JAX_CACHE}
     if extra_path is not None:
         env["PYTHONPATH"] = str(extra_path)
     return subprocess.run(

@@ -1,41 +1,14 @@
 """What a new reader noticed, checked by geometry in chromium: plain code blocks
 as wide as codediffs, tables that fit a phone or scroll in their own box with
 names kept whole, the download and provenance lines, and search snippets
-drawn from page text (``_static/site.js``, ``_static/site.css``)."""
+drawn from page text (``_static/layout.js``, ``_static/site.js``,
+``_static/site.css``)."""
 
 from __future__ import annotations
 
 import pytest
 
 from .harness import SETTLE
-
-# Plain code and output blocks (not codediff panes): their width, the width of
-# the text column, and whether any line is cut (the <pre> scrolls).
-CODE_BLOCKS = """() => {
-  const column = document.querySelector(".bd-article").getBoundingClientRect();
-  return Array.from(document.querySelectorAll(".bd-article div[class*='highlight-']"))
-    .filter((b) => !b.closest(".codediff") && b.offsetParent !== null)
-    .map((b) => {
-      const pre = b.querySelector("pre"), box = b.getBoundingClientRect();
-      return {text: pre.textContent.split("\\n")[0].slice(0, 60),
-              width: box.width, right: box.right, column: column.width,
-              cut: pre.scrollWidth > pre.clientWidth + 1};
-    });
-}"""
-
-# Each table: whether it fits its scrolling box or that box scrolls; header
-# cells cut by their own box; names in code broken mid-word (Sphinx writes
-# each word of a literal as a span.pre: one broken over lines).
-TABLES = """() => Array.from(document.querySelectorAll(".bd-article table")).map((t) => {
-  const box = t.parentElement, style = getComputedStyle(box);
-  const scrolls = ["auto", "scroll"].includes(style.overflowX);
-  const headers = Array.from(t.querySelectorAll("th")).filter(
-    (th) => th.scrollWidth > th.clientWidth + 1).length;
-  const broken = Array.from(t.querySelectorAll("code.literal span.pre")).filter(
-    (c) => c.getClientRects().length > 1).map((c) => c.textContent);
-  return {fits: t.getBoundingClientRect().width <= box.clientWidth + 1,
-          scrolls, headers, broken};
-})"""
 
 
 def visit(new_context, site, page: str, viewport: str):
@@ -58,15 +31,13 @@ def content_pages(site) -> list[str]:
     ]
 
 
-def test_no_plain_code_block_cuts_a_line_at_1280(site, new_context):
+def test_no_plain_code_block_cuts_a_line_at_1280(site, survey):
     """A block whose lines do not fit takes the width of the contents sidebar,
     as a codediff does; on the how-tos no line of any block is cut (elsewhere,
     a line longer than even that scrolls in a widened block)."""
     cut, wide = {}, 0
     for page in content_pages(site):
-        tab = visit(new_context, site, page, "laptop")
-        blocks = tab.evaluate(CODE_BLOCKS)
-        tab.close()
+        blocks = survey("laptop", "light")[page].data["code_blocks"]
         howto = page.startswith("howtos/")
         cut.update(
             {
@@ -81,29 +52,23 @@ def test_no_plain_code_block_cuts_a_line_at_1280(site, new_context):
     assert wide >= 1  # the how-to's long lines do widen their blocks
 
 
-def test_code_blocks_keep_the_column_on_a_phone(site, new_context):
-    tab = visit(new_context, site, "howtos/lr_schedule.html", "phone")
-    blocks = tab.evaluate(CODE_BLOCKS)
-    scroll = tab.evaluate("() => document.documentElement.scrollWidth")
-    tab.close()
+def test_code_blocks_keep_the_column_on_a_phone(survey):
+    visit = survey("phone", "light")["howtos/lr_schedule.html"]
+    blocks = visit.data["code_blocks"]
     assert blocks and all(b["width"] <= b["column"] + 1 for b in blocks)
     assert any(b["cut"] for b in blocks)  # they scroll in their own box instead
-    assert scroll <= 390
+    assert visit.data["scroll_width"][0] <= 390
 
 
 @pytest.mark.parametrize("viewport", ["phone", "laptop"])
-def test_tables_fit_or_scroll_in_their_box_with_names_whole(
-    site, new_context, viewport
-):
+def test_tables_fit_or_scroll_in_their_box_with_names_whole(site, survey, viewport):
     seen = 0
     for page in content_pages(site):
-        tab = visit(new_context, site, page, viewport)
-        tables = tab.evaluate(TABLES)
-        scroll = tab.evaluate("() => document.documentElement.scrollWidth")
-        tab.close()
+        visit = survey(viewport, "light")[page]
+        tables = visit.data["tables"]
         seen += len(tables)
         width = 390 if viewport == "phone" else 1280
-        assert scroll <= width, page
+        assert visit.data["scroll_width"][0] <= width, page
         for table in tables:
             assert table["fits"] or table["scrolls"], (page, table)
             assert table["headers"] == 0, (page, table)

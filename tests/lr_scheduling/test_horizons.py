@@ -12,15 +12,15 @@ new schedule, and each is exact on CPU:
   schedule from step 0 and keeps Adam's moments and bias-correction count.
 """
 
+import digits_runs
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
-from flax.training import train_state
+from digits_runs import digit_batches, new_state
 
 from lr_scheduling import wsd_schedule
-from lr_scheduling.model import cnn, cross_entropy_loss
 
 ocp = pytest.importorskip("orbax.checkpoint")
 pytest.importorskip("sklearn")
@@ -30,52 +30,21 @@ BATCH, STEPS = 32, 40
 
 @pytest.fixture(scope="module")
 def batches():
-    from lr_scheduling.data import load_digits
-
-    train, _ = load_digits()
-    order = np.random.default_rng(0).permutation(len(train["label"]))
-    return [
-        {key: value[order[i * BATCH : (i + 1) * BATCH]] for key, value in train.items()}
-        for i in range(STEPS)
-    ]
+    return digit_batches(STEPS, BATCH)
 
 
 def make_tx(schedule):
     return optax.inject_hyperparams(optax.adam)(learning_rate=schedule)
 
 
-def new_state(tx, seed=0):
-    params = cnn.init(jax.random.PRNGKey(seed), jnp.ones((1, 8, 8, 1)))["params"]
-    return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
-
-
-@jax.jit
-def train_step(state, batch):
-    def loss_fn(params):
-        logits = state.apply_fn({"params": params}, batch["image"])
-        return cross_entropy_loss(logits, batch["label"])
-
-    loss, grads = jax.value_and_grad(loss_fn)(state.params)
-    state = state.apply_gradients(grads=grads)
-    return state, loss, state.opt_state.hyperparams["learning_rate"]
-
-
 def train(state, batches):
-    losses, rates = [], []
-    for batch in batches:
-        state, loss, rate = train_step(state, batch)
-        losses.append(loss)
-        rates.append(rate)
-    return state, np.array(losses), np.array(rates)
+    """Steps over batches; (state, losses, learning rates)."""
+    state, seen = digits_runs.train(state, batches, ["loss", "learning_rate"])
+    return state, seen["loss"], seen["learning_rate"]
 
 
 def save_and_restore(state, path, tx):
-    """Saves ``state``; restores it for optimizer ``tx`` (another seed's target)."""
-    with ocp.StandardCheckpointer() as checkpointer:
-        checkpointer.save(path, state)
-    target = jax.tree.map(ocp.utils.to_shape_dtype_struct, new_state(tx, seed=1))
-    with ocp.StandardCheckpointer() as checkpointer:
-        return checkpointer.restore(path, target)
+    return digits_runs.save_and_restore(ocp, state, path, tx)
 
 
 def schedule_values(schedule, steps):

@@ -477,15 +477,16 @@ def shifted_loss(shift):
 
 
 SHIFTS = {shift: shifted_loss(shift) for shift in (0.0, 10.0, 1e3)}
+# A sweep on the quadratic that reads any finite loss, negative ones included.
+ANY_FINITE_LOSS = {"min_lr": 1e-3, "max_lr": 0.3, "divergence_factor": float("inf")}
 
 
 @pytest.mark.parametrize("shift", [10.0, 1e3])
 def test_an_infinite_factor_reads_negative_losses_as_the_same_curve(shift):
     # The case (shift 10, a = 4: lr < 0.5 converges) and a deeper one.
     batches = quadratic_batches(60)
-    kwargs = {"min_lr": 1e-3, "max_lr": 0.3, "divergence_factor": float("inf")}
-    base = lr_range_test(SHIFTS[0.0], jnp.zeros(DIM), batches, **kwargs)
-    moved = lr_range_test(SHIFTS[shift], jnp.zeros(DIM), batches, **kwargs)
+    base = lr_range_test(SHIFTS[0.0], jnp.zeros(DIM), batches, **ANY_FINITE_LOSS)
+    moved = lr_range_test(SHIFTS[shift], jnp.zeros(DIM), batches, **ANY_FINITE_LOSS)
     assert base.diverged_at is None and moved.diverged_at is None
     assert (moved.losses < 0).all()  # below zero from the first step
     np.testing.assert_allclose(moved.losses, base.losses - shift, atol=shift * 1e-6)
@@ -498,14 +499,7 @@ def test_an_infinite_factor_reads_negative_losses_as_the_same_curve(shift):
 def test_an_infinite_factor_still_stops_at_a_non_finite_loss():
     batches = quadratic_batches(30)
     batches[12] = np.inf
-    result = lr_range_test(
-        SHIFTS[10.0],
-        jnp.zeros(DIM),
-        batches,
-        min_lr=1e-3,
-        max_lr=0.3,
-        divergence_factor=float("inf"),
-    )
+    result = lr_range_test(SHIFTS[10.0], jnp.zeros(DIM), batches, **ANY_FINITE_LOSS)
     assert result.diverged_at == 12
     assert (result.losses[:12] < 0).all() and np.isnan(result.losses[13:]).all()
 
@@ -529,12 +523,7 @@ def test_zero_losses_are_not_divergence_with_an_infinite_factor():
 def test_a_finite_factor_refuses_negative_losses_naming_them(shift, first_negative):
     batches = quadratic_batches(60)
     losses = lr_range_test(
-        SHIFTS[0.0],
-        jnp.zeros(DIM),
-        batches,
-        min_lr=1e-3,
-        max_lr=0.3,
-        divergence_factor=float("inf"),
+        SHIFTS[0.0], jnp.zeros(DIM), batches, **ANY_FINITE_LOSS
     ).losses
     expected = first_negative
     if expected is None:  # where the unshifted curve first falls below 0.5

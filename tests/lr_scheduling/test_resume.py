@@ -10,14 +10,14 @@ learning rates, momenta and losses of the two runs are equal bit for bit on
 CPU.
 """
 
+import digits_runs
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
-from flax.training import train_state
+from digits_runs import digit_batches, new_state, train
 
-from lr_scheduling.model import cnn, cross_entropy_loss
 from lr_scheduling.schedules import (
     create_triangular_schedule,
     one_cycle_momentum_schedule,
@@ -65,55 +65,12 @@ def make_tx(name: str) -> optax.GradientTransformation:
 
 @pytest.fixture(scope="module")
 def batches():
-    from lr_scheduling.data import load_digits
-
-    train, _ = load_digits()
-    order = np.random.default_rng(0).permutation(len(train["label"]))
-    return [
-        {key: value[order[i * BATCH : (i + 1) * BATCH]] for key, value in train.items()}
-        for i in range(TOTAL)
-    ]
-
-
-def new_state(tx, seed: int = 0) -> train_state.TrainState:
-    params = cnn.init(jax.random.PRNGKey(seed), jnp.ones((1, 8, 8, 1)))["params"]
-    return train_state.TrainState.create(apply_fn=cnn.apply, params=params, tx=tx)
-
-
-@jax.jit
-def train_step(state, batch):
-    def loss_fn(params):
-        logits = state.apply_fn({"params": params}, batch["image"])
-        return cross_entropy_loss(logits, batch["label"])
-
-    loss, grads = jax.value_and_grad(loss_fn)(state.params)
-    state = state.apply_gradients(grads=grads)
-    # After the update, the hyperparameters are those it used: the schedules'
-    # values at the step count before it.
-    return state, {"loss": loss, **state.opt_state.hyperparams}
-
-
-def train(state, batches, names):
-    """Steps over batches; (state, {name: per-step values as an array})."""
-    seen = []
-    for batch in batches:
-        state, metrics = train_step(state, batch)
-        seen.append(metrics)
-    seen = jax.device_get(seen)
-    return state, {name: np.array([m[name] for m in seen]) for name in names}
+    return digit_batches(TOTAL, BATCH)
 
 
 def save_and_restore(state, directory, name):
     """Saves state; restores it into a new state with a new optimizer."""
-    checkpointer = ocp.StandardCheckpointer()
-    checkpointer.save(directory, state)
-    checkpointer.wait_until_finished()
-    # The abstract target: shapes and dtypes of a fresh state (another seed,
-    # another optimizer object), so nothing of the saved run carries over.
-    target = jax.tree.map(ocp.utils.to_shape_dtype_struct, new_state(make_tx(name), 1))
-    restored = checkpointer.restore(directory, target)
-    checkpointer.close()
-    return restored
+    return digits_runs.save_and_restore(ocp, state, directory, make_tx(name))
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)

@@ -7,6 +7,8 @@ from 0 to 2**31 - 1) they must give the same float32 rate, bit for bit,
 eagerly and under ``jax.jit``.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -35,10 +37,17 @@ EDGES = np.array(
 )
 
 
-def both(case, steps, jit):
+@functools.cache
+def schedules(case, jit):
+    """Both schedules for ``case``, made (and jitted) once for every example."""
     ours, library = triangular_schedule(*case), create_triangular_schedule(*case)
     if jit:
         ours, library = jax.jit(ours), jax.jit(library)
+    return ours, library
+
+
+def both(case, steps, jit):
+    ours, library = schedules(case, jit)
     return np.asarray(ours(steps)), np.asarray(library(steps))
 
 

@@ -17,6 +17,7 @@ from schedule_references import (
     RTOL,
     exact_cyclical,
     rate_of,
+    sgd_updates,
     values,
 )
 
@@ -48,18 +49,6 @@ def test_cyclical_matches_triangular_with_same_halves(up, down, step):
     cyclical = cyclical_schedule(LR_MIN, LR_MAX, up, down)
     triangular = create_triangular_schedule(LR_MIN, LR_MAX, period)
     assert float(cyclical(step)) == pytest.approx(float(triangular(step)), rel=RTOL)
-
-
-def sgd_updates(tx, num_steps: int) -> list[float]:
-    """Steps of tx on the loss sum(w): each update is -lr * 1."""
-    params = jnp.zeros(())
-    state = tx.init(params)
-    update = jax.jit(tx.update)
-    seen = []
-    for _ in range(num_steps):
-        updates, state = update(jnp.ones(()), state, params)
-        seen.append(-float(updates))
-    return seen, state
 
 
 def test_schedule_inside_inject_hyperparams():

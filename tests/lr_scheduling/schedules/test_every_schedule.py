@@ -108,16 +108,18 @@ def finite_difference(function, x: float, h: float = 1e-6) -> np.ndarray:
 def test_gradients_with_respect_to_every_rate_at_every_phase(entry: Entry):
     # d rate / d argument at every step of every phase (and before and after),
     # against central finite differences in float64. A NaN on the side of
-    # jnp.where not taken (jax#1052) would show up here.
+    # jnp.where not taken (jax#1052) would show up here. Compiled, as eager
+    # dispatch (tested below) would compile each operation on its own.
     with jax.enable_x64(True):
         steps = jnp.arange(-3, entry.length + 3)
         for name in entry.rates:
             value = entry.arguments[name]
 
+            @jax.jit
             def rate(x, step, name=name):
                 return entry.make(**{name: x})(step)
 
-            grads = jax.vmap(jax.grad(rate), in_axes=(None, 0))(value, steps)
+            grads = jax.jit(jax.vmap(jax.grad(rate), in_axes=(None, 0)))(value, steps)
             assert np.all(np.isfinite(grads)), name
             expected = finite_difference(lambda x, name=name: rate(x, steps), value)
             np.testing.assert_allclose(grads, expected, rtol=1e-5, atol=1e-8)
@@ -126,15 +128,15 @@ def test_gradients_with_respect_to_every_rate_at_every_phase(entry: Entry):
 @ENTRIES
 def test_gradients_with_respect_to_a_float_step(entry: Entry):
     with jax.enable_x64(True):
-        schedule = entry.make()
+        schedule = jax.jit(entry.make())
+        slope = jax.jit(jax.vmap(jax.grad(schedule)))
         # Between integer steps (no corner of the wave there) ...
         steps = jnp.arange(-3, entry.length + 3) + 0.3
-        grads = jax.vmap(jax.grad(schedule))(steps)
         expected = (schedule(steps + 1e-6) - schedule(steps - 1e-6)) / 2e-6
-        np.testing.assert_allclose(grads, expected, rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(slope(steps), expected, rtol=1e-4, atol=1e-7)
         # ... and finite on the corners and phase boundaries themselves.
         corners = jnp.arange(-3.0, entry.length + 3.0)
-        assert np.all(np.isfinite(jax.vmap(jax.grad(schedule))(corners)))
+        assert np.all(np.isfinite(slope(corners)))
 
 
 def test_wsd_gradient_from_the_report():

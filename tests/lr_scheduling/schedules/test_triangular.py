@@ -17,14 +17,12 @@ from schedule_references import (
     kind,
     rate_of,
     seed_tutorial,
+    sgd_updates,
     smith_triangular,
     values,
 )
 
-from lr_scheduling import (
-    create_triangular_schedule,
-    cyclical_schedule,
-)
+from lr_scheduling import create_triangular_schedule, cyclical_schedule
 
 LR_MIN, LR_MAX = 0.003, 0.03
 
@@ -106,18 +104,6 @@ def test_float_steps_work_too():
     np.testing.assert_allclose(
         schedule(jnp.arange(12.0)), values(schedule, range(12)), rtol=RTOL
     )
-
-
-def sgd_updates(tx, num_steps: int) -> list[float]:
-    """Steps of tx on the loss sum(w): each update is -lr * 1."""
-    params = jnp.zeros(())
-    state = tx.init(params)
-    update = jax.jit(tx.update)
-    seen = []
-    for _ in range(num_steps):
-        updates, state = update(jnp.ones(()), state, params)
-        seen.append(-float(updates))
-    return seen, state
 
 
 def test_schedule_drives_optax_sgd():
