@@ -37,21 +37,31 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 # Under pytest-xdist (make pytest runs -n auto) each test file runs on one
 # worker, so that a file's fixtures (a trained model, a written results page)
-# are made once; the tests that build or read the site in _build (make html,
-# the browser, the copy test's environments) share one worker, so the site is
-# built once and its builds never overlap. (xdist's loadgroup would group by
-# marks, but sets a node id attribute that pytest 9 no longer reads.)
-SITE_TESTS = ("tests/site/", "tests/browser/", "tests/test_wheel.py")
+# are made once. The tests of the built site form two groups of their own:
+# the browser's (chromium visiting a copy of the site, sitetools.site_snapshot)
+# and the rest (tests/site rebuilds _build/html in place, the copy test and the
+# wheel read it), each on one worker, so that each builds or copies the site
+# once. (xdist's loadgroup would group by marks, but sets a node id attribute
+# that pytest 9 no longer reads.)
+SITE_TESTS = ("tests/site/", "tests/test_wheel.py", "tests/browser/test_paste.py")
+BROWSER_TESTS = "tests/browser/"
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of work that pytest-xdist gives one worker, for a test."""
+    if nodeid.startswith(SITE_TESTS):
+        return "site"
+    if nodeid.startswith(BROWSER_TESTS):
+        return "browser"
+    return nodeid.split("::")[0]
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from xdist.scheduler import LoadScopeScheduling
 
-    class ByFileSiteTogether(LoadScopeScheduling):
+    class ByScope(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return "site" if nodeid.startswith(SITE_TESTS) else nodeid.split("::")[0]
+            return xdist_scope(nodeid)
 
-    return (
-        ByFileSiteTogether(config, log) if config.getvalue("dist") == "load" else None
-    )
+    return ByScope(config, log) if config.getvalue("dist") == "load" else None

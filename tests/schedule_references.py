@@ -184,6 +184,12 @@ def kind(array) -> tuple[str, bool]:
     return str(array.dtype), bool(array.weak_type)
 
 
+def jitted_type(function):
+    """What ``jax.jit(function)`` returns, as its type alone (dtype and weak
+    type): traced, not compiled, as jit's output is typed by tracing."""
+    return lambda step: jax.eval_shape(jax.jit(function), step)
+
+
 @functools.cache
 def optax_float_types(jit: bool, x64: bool) -> dict[str, tuple[str, bool]]:
     """The type of optax's schedules' value at each kind of step (``STEPS``).
@@ -195,7 +201,7 @@ def optax_float_types(jit: bool, x64: bool) -> dict[str, tuple[str, bool]]:
         warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
         linear = optax.linear_schedule(0.01, 0.1, 8)
         cosine = optax.cosine_decay_schedule(0.1, 8)
-        call = jax.jit if jit else (lambda function: function)
+        call = jitted_type if jit else (lambda function: function)
         types = {}
         for label, make_step in STEPS.items():
             types[label] = kind(call(linear)(make_step()))
@@ -210,7 +216,7 @@ def assert_float_types_like_optax(make_schedule, jit: bool, x64: bool) -> None:
     with jax.enable_x64(x64), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # int64 requested without x64
         schedule = make_schedule()
-        call = jax.jit(schedule) if jit else schedule
+        call = jitted_type(schedule) if jit else schedule
         for label, make_step in STEPS.items():
             assert kind(call(make_step())) == want[label], label
 

@@ -3,15 +3,17 @@ clean environment to run its code in."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
 import os
 import pickle
 import runpy
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from docutils import nodes
@@ -21,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "_build"
 HTML = BUILD / "html"
 DOCTREES = BUILD / "doctrees"
+SNAPSHOT = BUILD / "snapshot"
 
 
 def site_pages(predicate: Callable[[str], bool] = lambda docname: True) -> list[str]:
@@ -31,11 +34,23 @@ def site_pages(predicate: Callable[[str], bool] = lambda docname: True) -> list[
     return sorted(name for name in found if predicate(name))
 
 
-@functools.cache
-def build_site() -> str:
-    """``make html``, once a session: incremental, so cheap after ``make test``'s
-    strict build. The site and browser tests share this build (``_build/html``).
-    Returns the build's log."""
+@contextlib.contextmanager
+def site_lock() -> Iterator[None]:
+    """Held while the site in ``_build`` is built or copied.
+
+    Under pytest-xdist the site's tests run on two workers: ``tests/site``
+    rebuilds ``_build/html`` in place while the browser tests read a copy
+    (``site_snapshot``); the lock keeps a copy from catching a build half way.
+    """
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def make_html() -> str:
+    """``make html``: incremental, so cheap after ``make test``'s strict build.
+    Returns the build's log. The caller holds ``site_lock``."""
     done = subprocess.run(
         ["make", "-s", "html", "SPHINXOPTS=--no-color"],
         cwd=REPO,
@@ -44,6 +59,26 @@ def build_site() -> str:
         text=True,
     )
     return done.stdout + done.stderr
+
+
+@functools.cache
+def build_site() -> str:
+    """``make html``, once a session (``_build/html``); the build's log."""
+    with site_lock():
+        return make_html()
+
+
+@functools.cache
+def site_snapshot() -> tuple[Path, Path]:
+    """The built site and its doctrees, copied once a session into
+    ``_build/snapshot``: what the browser tests serve and read."""
+    with site_lock():
+        make_html()
+        for source in (HTML, DOCTREES):
+            copy = SNAPSHOT / source.name
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(source, copy, symlinks=True)
+    return SNAPSHOT / HTML.name, SNAPSHOT / DOCTREES.name
 
 
 def track_scripts() -> dict[str, Path]:

@@ -1,6 +1,7 @@
 """Browser checks of the built site: Playwright for Python driving Debian's chromium.
 
-One session builds the site (``make html``), serves ``_build/html`` on
+One session builds the site (``make html``), serves a copy of ``_build/html``
+(``_build/snapshot``: ``tests/site`` may rebuild the site meanwhile) on
 127.0.0.1, opens one browser, and visits every page of the build once per
 viewport and colour scheme (``survey``); the tests judge what the visits
 recorded. Full-page screenshots of every light-scheme visit land in
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
-from sitetools import BUILD, HTML, REPO, build_site, reader_environment
+from sitetools import BUILD, REPO, reader_environment, site_snapshot
 
 from .harness import (
     CHROMIUM,
@@ -36,9 +37,9 @@ from .harness import (
 
 @pytest.fixture(scope="session")
 def site() -> Iterator[Site]:
-    build_site()
-    base, server = serve(HTML)
-    yield Site(HTML, base, discover(HTML))
+    html, _ = site_snapshot()  # tests/site may rebuild _build/html meanwhile
+    base, server = serve(html)
+    yield Site(html, base, discover(html))
     server.shutdown()
 
 

@@ -2,7 +2,7 @@
 the clipboard."""
 
 import pytest
-from sitetools import BUILD
+from sitetools import site_snapshot
 
 from .harness import click_every_copy_button, output_block_texts
 
@@ -57,7 +57,7 @@ def test_ellipsis_line_survives_the_copy_button(root_copies):
 
 def test_output_blocks_have_no_copy_button(copies, root_copies, copy_site):
     for results, doctrees in [
-        (copies, BUILD / "doctrees"),
+        (copies, site_snapshot()[1]),  # the doctrees of the site served
         (root_copies, copy_site.root / ".doctrees"),
     ]:
         outputs = output_block_texts(doctrees)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sitetools import BUILD, DOCTREES, HTML, REPO, build_site
+from sitetools import BUILD, DOCTREES, HTML, REPO, make_html, site_lock
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,11 @@ def _sphinx(*args: str | Path) -> str:
 def build() -> Build:
     if not (REPO / "node_modules" / "mathjax").is_dir():
         pytest.fail("node_modules/mathjax is missing: run `make pytest` (npm ci)")
-    build_site()  # the wheel, MathJax and a current _build/html
-    first = _sphinx("-E", "-b", "html", "-d", DOCTREES, ".", HTML)
-    second = _sphinx("-b", "html", "-d", DOCTREES, ".", HTML)
-    doctest = _sphinx(
-        "-b", "doctest", "-d", DOCTREES, ".", BUILD / "doctest", REPO / "index.rst"
-    )
+    with site_lock():  # the browser tests copy the site between builds only
+        make_html()  # the wheel, MathJax and a current _build/html
+        first = _sphinx("-E", "-b", "html", "-d", DOCTREES, ".", HTML)
+        second = _sphinx("-b", "html", "-d", DOCTREES, ".", HTML)
+        doctest = _sphinx(
+            "-b", "doctest", "-d", DOCTREES, ".", BUILD / "doctest", REPO / "index.rst"
+        )
     return Build(HTML, first, second, doctest)
