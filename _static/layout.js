@@ -6,7 +6,7 @@
  * other below. On a wide screen a codediff with a wrapped line also takes the
  * width of the secondary sidebar (codediff-wide), so that fewer lines wrap;
  * likewise a plain code or output block whose lines do not fit the text
- * column (code-wide). "full-width" makes sphinx-book-theme collapse its table
+ * column (code-wide; inside an admonition, the admonition). "full-width" makes sphinx-book-theme collapse its table
  * of contents while such a block is on screen (it looks for the class at
  * DOMContentLoaded, which comes after this deferred script).
  * Measured again when the window is resized and when fonts load.
@@ -34,23 +34,22 @@
   };
 
   const layout = () => {
+    document
+      .querySelectorAll(".bd-article .codediff-wide, .bd-article .code-wide")
+      .forEach((element) =>
+        element.classList.remove("codediff-wide", "code-wide", "full-width"),
+      );
+    if (!WIDE.matches) return;
     const codediffs = Array.from(document.querySelectorAll(".bd-article .codediff"));
     const blocks = Array.from(document.querySelectorAll(PLAIN)).filter(
       (block) => !block.closest(".codediff"),
     );
-    codediffs.forEach((codediff) =>
-      codediff.classList.remove("codediff-wide", "full-width"),
-    );
-    blocks.forEach((block) => block.classList.remove("code-wide", "full-width"));
-    if (!WIDE.matches) return;
-    // Measure all, then change all: one layout pass, not one per block.
-    const wide = [...codediffs.filter(wraps), ...blocks.filter(cut)];
-    wide.forEach((element) =>
-      element.classList.add(
-        element.classList.contains("codediff") ? "codediff-wide" : "code-wide",
-        "full-width",
-      ),
-    );
+    // Measure all, then change all: one layout pass, not one per block. A
+    // block inside an admonition widens the admonition, which would clip it.
+    const wideCodediffs = codediffs.filter(wraps);
+    const wideBlocks = blocks.filter(cut).map((b) => b.closest(".admonition") || b);
+    wideCodediffs.forEach((c) => c.classList.add("codediff-wide", "full-width"));
+    wideBlocks.forEach((b) => b.classList.add("code-wide", "full-width"));
   };
 
   let pending = false;

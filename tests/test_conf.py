@@ -65,3 +65,35 @@ def test_the_extensions_install_without_setuptools_warnings(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "codediff/static/codediff.css" in names
     assert "guide_site/tracks.py" in names
+
+
+def test_the_extensions_install_editable_without_setuptools_warnings(tmp_path):
+    """`make html` installs ./_ext editable; setuptools' meta-path finder for
+    it warned for 12 lines about folders named like the packages. With the
+    packages at the folder's top (package-dir), it is one .pth line instead."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "_ext"
+    shutil.copytree(
+        REPO / "_ext",
+        source,
+        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+    )
+    wheels = tmp_path / "wheel"
+    wheels.mkdir()
+    hook = "from setuptools import build_meta; build_meta.build_editable(sys.argv[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; {hook}", str(wheels)],
+        cwd=source,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Editable installation" not in done.stdout + done.stderr
+    (wheel,) = wheels.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        (pth,) = [n for n in archive.namelist() if n.endswith(".pth")]
+        assert archive.read(pth).decode().strip() == str(source)

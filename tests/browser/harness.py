@@ -75,7 +75,8 @@ VISIBLE_SEARCH = """() => Array.from(document.querySelectorAll(
 
 
 # Plain code and output blocks (not codediff panes): their width, the width of
-# the text column, and whether any line is cut (the <pre> scrolls).
+# the text column, whether any line is cut (the <pre> scrolls), and whether
+# the box that holds it clips it (an admonition narrower than the block).
 CODE_BLOCKS = """() => {
   const column = document.querySelector(".bd-article")?.getBoundingClientRect();
   if (!column) return [];
@@ -83,9 +84,17 @@ CODE_BLOCKS = """() => {
     .filter((b) => !b.closest(".codediff") && b.offsetParent !== null)
     .map((b) => {
       const pre = b.querySelector("pre"), box = b.getBoundingClientRect();
+      // Clipped: an ancestor in the article that hides overflow ends first.
+      let clipped = false;
+      for (let e = b.parentElement; e && !e.matches(".bd-article"); e = e.parentElement) {
+        const style = getComputedStyle(e);
+        if (style.overflowX !== "visible" && e.getBoundingClientRect().right < box.right - 1) {
+          clipped = true;
+        }
+      }
       return {text: pre.textContent.split("\\n")[0].slice(0, 60),
               width: box.width, right: box.right, column: column.width,
-              cut: pre.scrollWidth > pre.clientWidth + 1};
+              cut: pre.scrollWidth > pre.clientWidth + 1, clipped};
     });
 }"""
 

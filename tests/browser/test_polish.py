@@ -48,6 +48,7 @@ def test_no_plain_code_block_cuts_a_line_at_1280(site, survey):
         )
         wide += sum(b["width"] > b["column"] + 100 for b in blocks)
         assert all(b["right"] <= 1280 for b in blocks), page
+        assert [b["text"] for b in blocks if b["clipped"]] == [], page
     assert cut == {}
     assert wide >= 1  # the how-to's long lines do widen their blocks
 
@@ -56,6 +57,7 @@ def test_code_blocks_keep_the_column_on_a_phone(survey):
     visit = survey("phone", "light")["howtos/lr_schedule.html"]
     blocks = visit.data["code_blocks"]
     assert blocks and all(b["width"] <= b["column"] + 1 for b in blocks)
+    assert not any(b["clipped"] for b in blocks)
     assert any(b["cut"] for b in blocks)  # they scroll in their own box instead
     assert visit.data["scroll_width"][0] <= 390
 
