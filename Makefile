@@ -75,8 +75,8 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # The site tests (copy test, browser tests) read the html that html-strict built.
-# One worker a core (pytest-xdist); the tests of the built site keep to one of
-# them (tests/conftest.py).
+# One worker a core (pytest-xdist): each test file on one worker, the built
+# site's tests in two groups of one worker each (tests/conftest.py).
 PYTEST_WORKERS ?= auto
 pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
