@@ -20,6 +20,27 @@ def codediff(panes: tuple[str, ...], *options: str) -> str:
     return f".. codediff::\n{head}\n{textwrap.indent(body, '   ')}\n"
 
 
+NOTEBOOK_HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# A notebook
+
+"""
+
+
+def notebook(code: str) -> str:
+    """A MyST-NB notebook page of one code cell holding ``code``."""
+    return f"{NOTEBOOK_HEADER}```{{code-cell}} ipython3\n{code}\n```\n"
+
+
 def page(title: str, *blocks: str) -> str:
     return f"{title}\n{'=' * len(title)}\n\n" + "\n".join(blocks)
 

@@ -5,27 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from ext_pages import build_in_new_process
+from ext_pages import build_in_new_process, notebook
 
-NOTEBOOK = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-# A notebook
-
-```{code-cell} ipython3
-import sys
-
-print("kernel python", sys.executable)
-```
-"""
+NOTEBOOK = notebook('import sys\n\nprint("kernel python", sys.executable)')
 WARNING = "Kernel is running over TCP without encryption"
 
 

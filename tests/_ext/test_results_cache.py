@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from ext_pages import build_in_new_process
+from ext_pages import build_in_new_process, notebook
 from guide_site import results_cache
 
 
@@ -130,25 +130,7 @@ def test_a_figure_is_computed_again_when_its_own_code_changes(cache_dir):
     assert (first["a"], second["a"]) == (1, 2)
 
 
-NOTEBOOK = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
----
-
-# A notebook
-
-```{code-cell} ipython3
-from tiny.train import run
-
-print("value", run())
-```
-"""
+NOTEBOOK = notebook('from tiny.train import run\n\nprint("value", run())')
 
 
 def build_notebook(project: Path, *options: str) -> str:
