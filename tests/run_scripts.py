@@ -22,16 +22,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
-def run(script: Path, folder: Path, cache: Path) -> tuple[bool, str]:
-    """Runs ``script`` in ``folder``; (whether it exited 0, its output)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    env = os.environ | {
-        "MPLBACKEND": "Agg",
+def jax_cache_env(cache: Path) -> dict[str, str]:
+    """The environment that gives a script JAX's persistent compilation cache
+    in ``cache``, keeping every compilation (the Makefile sets the same for
+    the site builds)."""
+    return {
         "JAX_COMPILATION_CACHE_DIR": str(cache),
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
     }
+
+
+def run(script: Path, folder: Path, cache: Path) -> tuple[bool, str]:
+    """Runs ``script`` in ``folder``; (whether it exited 0, its output)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    env = os.environ | {"MPLBACKEND": "Agg", **jax_cache_env(cache)}
     done = subprocess.run(
         [sys.executable, str(script.resolve())],
         cwd=folder,

@@ -39,6 +39,7 @@ from guide_site.tracks import (
     scripts,
     tracks,
 )
+from run_scripts import jax_cache_env
 from sitetools import BUILD, HTML, load_doctree, site_pages
 
 COPYTEST = BUILD / "copytest"
@@ -46,11 +47,7 @@ COPYTEST = BUILD / "copytest"
 # html, doctest): a script compiles what its page's doctests compiled, so it
 # loads those executables instead (the same jax, the same programs: the same
 # keys). This halves the scripts' time; what they print is unchanged.
-JAX_CACHE = {
-    "JAX_COMPILATION_CACHE_DIR": str(BUILD / "jax_cache"),
-    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
-}
+JAX_CACHE = jax_cache_env(BUILD / "jax_cache")
 IMPORTS_PACKAGE = re.compile(r"^\s*(from|import)\s+lr_scheduling\b", re.MULTILINE)
 # What sphinx.ext.doctest compares with by default (sphinx.ext.doctest.setup).
 OPTIONS = (
