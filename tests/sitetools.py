@@ -90,8 +90,8 @@ def track_scripts() -> dict[str, Path]:
     }
 
 
-def load_doctree(docname: str) -> nodes.document:
-    with (DOCTREES / f"{docname}.doctree").open("rb") as stream:
+def load_doctree(docname: str, doctrees: Path = DOCTREES) -> nodes.document:
+    with (doctrees / f"{docname}.doctree").open("rb") as stream:
         return pickle.load(stream)
 
 

@@ -2,15 +2,18 @@
 
 One session builds the site (``make html``), serves a copy of ``_build/html``
 (``_build/snapshot``: ``tests/site`` may rebuild the site meanwhile) on
-127.0.0.1, opens one browser, and visits every page of the build once per
-viewport and colour scheme (``survey``); the tests judge what the visits
-recorded. Full-page screenshots of every light-scheme visit land in
+127.0.0.1, opens one browser, and opens every page of the build on a laptop
+and on a phone, measuring it in each view (``harness.VIEWS``: both colour
+schemes, and on the laptop widened to 1920 px) and on the laptop clicking
+every copy button (``survey``); the tests judge what the visits recorded.
+Full-page screenshots of the light scheme at 1280 and 390 px land in
 ``_build/screenshots/``.
 """
 
 from __future__ import annotations
 
 import functools
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,10 +28,11 @@ from .harness import (
     CHROMIUM_ARGS,
     MEASURE,
     ROOTS,
+    SCREENSHOTS,
     VIEWPORTS,
+    VIEWS,
     Site,
     Visit,
-    click_every_copy_button,
     discover,
     serve,
     survey_page,
@@ -93,27 +97,32 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 def survey(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> Callable[[str, str], dict[str, Visit]]:
-    """``survey(viewport, scheme)``: every page visited once, memoized."""
+    """``survey(viewport, scheme)``: every page as it showed, memoized. Each
+    page is opened once per viewport of ``VIEWS`` and measured in its views."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # none left from other runs
 
     @functools.cache
-    def run(viewport: str, scheme: str) -> dict[str, Visit]:
-        context = new_context(viewport, scheme)
-        visits = {}
+    def open_every_page(opened_in: str) -> dict[tuple[str, str], dict[str, Visit]]:
+        views = VIEWS[opened_in]
+        context = new_context(*views[0])
+        found: dict[tuple[str, str], dict[str, Visit]] = {view: {} for view in views}
         for page_name in site.pages:
-            visit = Visit(page_name, viewport, scheme)
-            survey_page(context, site, page_name, visit)
-            visits[page_name] = visit
-        return visits
+            for view, visit in survey_page(context, site, page_name, opened_in).items():
+                found[view][page_name] = visit
+        return found
+
+    def run(viewport: str, scheme: str) -> dict[str, Visit]:
+        (opened_in,) = (k for k, views in VIEWS.items() if (viewport, scheme) in views)
+        return open_every_page(opened_in)[viewport, scheme]
 
     return run
 
 
 @pytest.fixture(scope="session")
-def copies(
-    site: Site, new_context: Callable[..., BrowserContext]
-) -> dict[str, list[dict]]:
-    """Every copy button of the site, clicked: per page, what each one copied."""
-    return click_every_copy_button(new_context("laptop", "light"), site)
+def copies(survey: Callable[[str, str], dict[str, Visit]]) -> dict[str, list[dict]]:
+    """Every copy button of the site, clicked on a laptop: per page, what each
+    one copied."""
+    return {name: v.data["copies"] for name, v in survey("laptop", "light").items()}
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,13 @@
 """What the browser tests share: the server, page visits, and what a visit records.
 
 A visit opens a page that records console errors and aborts (and records)
-every request that would leave 127.0.0.1, waits for fonts and layout, takes
-the measurements of ``measure.js`` and of the code blocks and tables, and
-in the light scheme saves a full-page screenshot under ``_build/screenshots/``.
+every request that would leave 127.0.0.1, waits for fonts and layout, and
+takes the measurements of ``measure.js`` and of the code blocks and tables.
+Each page is opened twice, on a laptop and on a phone, and measured in each
+of its ``VIEWS`` in turn: the first as it loads, the others after the
+reader's system switches the colour scheme, or the window is widened, on the
+open page. At 1280 and 390 px in the light scheme a full-page screenshot
+lands under ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -44,6 +48,19 @@ VIEWPORTS = {
     "phone": {"width": 390, "height": 844},
     "wide": {"width": 1920, "height": 1080},
 }
+
+# The (viewport, scheme) views each page is measured in, by the viewport it
+# is opened in: it loads in the first view; for each next one the colour
+# scheme switches, or the window widens, on the open page. So every page
+# loads once in each scheme (dark on a laptop, light on a phone), is measured
+# in both at 1280 and 390 px, and is measured widened to 1920 px, where
+# layout.js lays it out again as it does when a reader widens the window.
+VIEWS = {
+    "laptop": (("laptop", "dark"), ("laptop", "light"), ("wide", "light")),
+    "phone": (("phone", "light"), ("phone", "dark")),
+}
+# The views with a screenshot: the widths a reader's laptop and phone have.
+SCREENSHOT_VIEWS = {("laptop", "light"), ("phone", "light")}
 
 # After load: the fonts, then two frames, so that layout.js has measured.
 SETTLE = """() => document.fonts.ready.then(() => new Promise(
@@ -157,24 +174,35 @@ def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
     return f"http://127.0.0.1:{server.server_port}/", server
 
 
-def open_page(context: BrowserContext, url: str, visit: Visit) -> Page:
+@dataclass
+class Recorder:
+    """Where an open page's console errors and outside requests go: the visit
+    of the scheme being measured."""
+
+    visit: Visit
+
+
+def open_page(context: BrowserContext, url: str, recorder: Recorder) -> Page:
     """Opens a page that records console errors and aborts outside requests."""
     page = context.new_page()
 
     def on_console(message) -> None:
         if message.type == "error":
             where = message.location.get("url", "")
-            visit.errors.append(f"console error: {message.text} ({where})")
+            recorder.visit.errors.append(f"console error: {message.text} ({where})")
+
+    def on_page_error(error) -> None:
+        recorder.visit.errors.append(f"page error: {error}")
 
     def on_request(route) -> None:
         if urlsplit(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
-            visit.outside.append(route.request.url)
+            recorder.visit.outside.append(route.request.url)
             route.abort()
 
     page.on("console", on_console)
-    page.on("pageerror", lambda error: visit.errors.append(f"page error: {error}"))
+    page.on("pageerror", on_page_error)
     page.route("**/*", on_request)
     page.goto(url, wait_until="load")
     page.evaluate(SETTLE)
@@ -199,36 +227,75 @@ def try_toggle(page: Page, toggle: str, panel: str) -> dict:
     return result
 
 
-def survey_page(context: BrowserContext, site: Site, page_name: str, visit: Visit):
-    page = open_page(context, site.url(page_name), visit)
+def survey_page(
+    context: BrowserContext, site: Site, page_name: str, opened_in: str
+) -> dict[tuple[str, str], Visit]:
+    """One page opened in one viewport, measured in each of its ``VIEWS``; on
+    a laptop, each copy button is then clicked (``data["copies"]`` of the
+    laptop's light view)."""
+    views = VIEWS[opened_in]
+    visits = {view: Visit(page_name, *view) for view in views}
+    recorder = Recorder(visits[views[0]])
+    page = open_page(context, site.url(page_name), recorder)
     try:
-        data = visit.data
-        data["theme"] = page.evaluate("document.documentElement.dataset.theme")
-        data["scroll_width"] = page.evaluate(
-            "[document.documentElement.scrollWidth, innerWidth]"
-        )
-        data["lines"] = page.evaluate("__measure.codediffLines()")
-        data["pads"] = page.evaluate("__measure.visiblePads()")
-        data["contrast"] = page.evaluate("__measure.codediffContrast()")
-        data["search_fields"] = page.evaluate(VISIBLE_SEARCH)
-        data["code_blocks"] = page.evaluate(CODE_BLOCKS)
-        data["tables"] = page.evaluate(TABLES)
-        # Screenshots for people to look at: the light scheme in each viewport
-        # (a full-page shot takes as long as the rest of the visit).
-        if visit.scheme == "light":
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = page_name.removesuffix(".html").replace("/", "__")
-            page.screenshot(
-                path=SCREENSHOTS / f"{name}-{visit.viewport}.png", full_page=True
-            )
-        data["bands"] = page.evaluate("__measure.scrolledBands()")
-        if visit.viewport == "phone":
-            data["nav"] = try_toggle(page, ".primary-toggle", ".bd-sidebar-primary")
-            data["contents"] = try_toggle(
-                page, ".secondary-toggle", ".bd-sidebar-secondary"
-            )
+        for view, visit in visits.items():
+            if view != views[0]:
+                recorder.visit = visit
+                change_view(page, visit)
+            measure(page, visit)
+        if opened_in == "laptop":
+            page.set_viewport_size(VIEWPORTS["laptop"])
+            page.evaluate(SETTLE)
+            copies = click_copy_buttons(page)
+            visits["laptop", "light"].data["copies"] = copies
     finally:
         page.close()
+    return visits
+
+
+def change_view(page: Page, visit: Visit) -> None:
+    """The open page takes the visit's viewport and colour scheme, as when
+    the window is resized or the system's scheme switches. The theme follows
+    the scheme (its data-theme, which the tests then read)."""
+    if page.viewport_size != VIEWPORTS[visit.viewport]:
+        page.set_viewport_size(VIEWPORTS[visit.viewport])
+    page.emulate_media(color_scheme=visit.scheme)
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "(scheme) => document.documentElement.dataset.theme === scheme",
+            arg=visit.scheme,
+            timeout=5000,
+        )
+    page.evaluate(SETTLE)
+
+
+def measure(page: Page, visit: Visit) -> None:
+    """What one scheme of one visit shows: ``visit.data``."""
+    data = visit.data
+    data["theme"] = page.evaluate("document.documentElement.dataset.theme")
+    data["scroll_width"] = page.evaluate(
+        "[document.documentElement.scrollWidth, innerWidth]"
+    )
+    data["lines"] = page.evaluate("__measure.codediffLines()")
+    data["pads"] = page.evaluate("__measure.visiblePads()")
+    data["contrast"] = page.evaluate("__measure.codediffContrast()")
+    data["search_fields"] = page.evaluate(VISIBLE_SEARCH)
+    data["code_blocks"] = page.evaluate(CODE_BLOCKS)
+    data["tables"] = page.evaluate(TABLES)
+    # Screenshots for people to look at (a full-page shot takes as long as
+    # the rest of the measurements).
+    if (visit.viewport, visit.scheme) in SCREENSHOT_VIEWS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = visit.page.removesuffix(".html").replace("/", "__")
+        page.screenshot(
+            path=SCREENSHOTS / f"{name}-{visit.viewport}.png", full_page=True
+        )
+    data["bands"] = page.evaluate("__measure.scrolledBands()")
+    if visit.viewport == "phone":
+        data["nav"] = try_toggle(page, ".primary-toggle", ".bd-sidebar-primary")
+        data["contents"] = try_toggle(
+            page, ".secondary-toggle", ".bd-sidebar-secondary"
+        )
 
 
 NOTHING = "\u0000 nothing was copied"
@@ -237,26 +304,31 @@ OPEN_DROPDOWNS = (
 )
 
 
+def click_copy_buttons(page: Page) -> list[dict]:
+    """Clicks each copy button of an open page; what each put on the clipboard.
+
+    Last in a visit: it opens every dropdown, which changes the layout."""
+    page.evaluate(OPEN_DROPDOWNS)  # a button in a closed one can't be clicked
+    targets = page.evaluate("__measure.copyTargets()")
+    for target in targets:
+        page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING)
+        button = page.locator(f"button.copybtn[data-measure-index='{target['index']}']")
+        button.evaluate("(b) => b.scrollIntoView({block: 'center'})")
+        button.click(timeout=5000)
+        target["copied"] = page.evaluate("navigator.clipboard.readText()")
+    return targets
+
+
 def click_every_copy_button(
     context: BrowserContext, site: Site
 ) -> dict[str, list[dict]]:
     """Clicks each copy button of each page; what it put on the clipboard."""
     results = {}
     for page_name in site.pages:
-        visit = Visit(page_name, "laptop", "light")
-        page = open_page(context, site.url(page_name), visit)
+        recorder = Recorder(Visit(page_name, "laptop", "light"))
+        page = open_page(context, site.url(page_name), recorder)
         try:
-            page.evaluate(OPEN_DROPDOWNS)  # a button in a closed one can't be clicked
-            targets = page.evaluate("__measure.copyTargets()")
-            for target in targets:
-                page.evaluate("(text) => navigator.clipboard.writeText(text)", NOTHING)
-                button = page.locator(
-                    f"button.copybtn[data-measure-index='{target['index']}']"
-                )
-                button.evaluate("(b) => b.scrollIntoView({block: 'center'})")
-                button.click(timeout=5000)
-                target["copied"] = page.evaluate("navigator.clipboard.readText()")
-            results[page_name] = targets
+            results[page_name] = click_copy_buttons(page)
         finally:
             page.close()
     return results

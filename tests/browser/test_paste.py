@@ -40,7 +40,7 @@ from guide_site.tracks import (
     tracks,
 )
 from run_scripts import jax_cache_env
-from sitetools import BUILD, HTML, load_doctree, site_pages
+from sitetools import BUILD, load_doctree, site_pages, site_snapshot
 
 COPYTEST = BUILD / "copytest"
 # The persistent JAX compilation cache that the site builds filled (Makefile:
@@ -109,12 +109,12 @@ def run_and_check(
 DOWNLOAD_LINK = re.compile(r'<a class="track-download\b[^>]*\bhref="([^"]+)"')
 
 
-def downloads(page: str) -> dict[str, Path]:
+def downloads(root: Path, page: str) -> dict[str, Path]:
     """The track scripts the page links, by the path they are served at."""
-    html = HTML / f"{page}.html"
+    html = root / f"{page}.html"
     links = DOWNLOAD_LINK.findall(html.read_text(encoding="utf-8"))
     return {
-        (html.parent / href).resolve().relative_to(HTML / "_downloads").as_posix(): (
+        (html.parent / href).resolve().relative_to(root / "_downloads").as_posix(): (
             html.parent / href
         ).resolve()
         for href in links
@@ -126,14 +126,15 @@ def check_output(want: str, got: str) -> bool:
 
 
 @pytest.mark.parametrize("page", site_pages())
-def test_page_runs_where_it_is_pasted(page, copies, reader_python, package_path):
+def test_page_runs_where_it_is_pasted(page, site, copies, reader_python, package_path):
     """Each track's download is what the copy buttons give, and runs as shown.
 
     Every track of a how-to is offered as a download; the groups that are not
     tracks (a warning's failing example) and the scripts that end in an
-    expected error are pasted from the copy buttons and run as before.
+    expected error are pasted from the copy buttons and run as before. The
+    html and doctrees read are those of the site served (``site_snapshot``).
     """
-    doctree = load_doctree(page)
+    doctree = load_doctree(page, site_snapshot()[1])
     blocks = doctest_blocks(doctree) + notebook_blocks(doctree)
     attach_copy_texts(blocks, copies[f"{page}.html"])
     uses_package = any(
@@ -144,7 +145,7 @@ def test_page_runs_where_it_is_pasted(page, copies, reader_python, package_path)
         assert not importing, (
             f"{page}: blocks import lr_scheduling:\n" + "\n---\n".join(importing)
         )
-    offered = downloads(page)
+    offered = downloads(site.root, page)
     # A notebook page offers its .ipynb (the theme's download button) instead.
     offered_tracks = [g for g in tracks(blocks) if g != NOTEBOOK_GROUP]
     expected = {script_path(page, group) for group in offered_tracks}
