@@ -37,22 +37,19 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 # Under pytest-xdist (make pytest runs -n auto) each test file runs on one
 # worker, so that a file's fixtures (a trained model, a written results page)
-# are made once. The tests of the built site form two groups of their own:
-# the browser's (chromium visiting a copy of the site, sitetools.site_snapshot,
-# whose copy buttons the copy test also reads) and the rest (tests/site
-# rebuilds _build/html in place, the wheel test reads it), each on one worker,
-# so that each builds or copies the site once. (xdist's loadgroup would group
-# by marks, but sets a node id attribute that pytest 9 no longer reads.)
-SITE_TESTS = ("tests/site/", "tests/test_wheel.py")
-BROWSER_TESTS = "tests/browser/"
+# are made once. The tests of the built site are one group, on one worker:
+# they share one `make doctest` run (whose JAX cache the copy test's scripts
+# load), one copy of the site for the browser (sitetools.site_snapshot) and
+# the rebuilds of tests/site, which would otherwise wait for each other.
+# (xdist's loadgroup would group by marks, but sets a node id attribute that
+# pytest 9 no longer reads.)
+SITE_TESTS = ("tests/site/", "tests/browser/", "tests/test_wheel.py")
 
 
 def xdist_scope(nodeid: str) -> str:
     """The unit of work that pytest-xdist gives one worker, for a test."""
     if nodeid.startswith(SITE_TESTS):
         return "site"
-    if nodeid.startswith(BROWSER_TESTS):
-        return "browser"
     return nodeid.split("::")[0]
 
 

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from docutils import nodes
@@ -66,6 +67,30 @@ def build_site() -> str:
     """``make html``, once a session (``_build/html``); the build's log."""
     with site_lock():
         return make_html()
+
+
+@dataclass(frozen=True)
+class Doctest:
+    """``make doctest`` as it ran: its exit status and its output."""
+
+    returncode: int
+    log: str
+
+
+@functools.cache
+def run_doctest() -> Doctest:
+    """``make doctest``, once a session, on the environment that the site's html
+    build pickled. It also fills the JAX compilation cache (``_build/jax_cache``)
+    that the copy test's scripts then load. A failure is returned, not raised:
+    ``tests/site/test_doctest.py`` reports it."""
+    with site_lock():  # it writes the doctrees that the site's builds share
+        done = subprocess.run(
+            ["make", "-s", "doctest", "SPHINXOPTS=--no-color"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+    return Doctest(done.returncode, done.stdout + done.stderr)
 
 
 @functools.cache

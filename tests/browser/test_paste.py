@@ -40,14 +40,9 @@ from guide_site.tracks import (
     tracks,
 )
 from run_scripts import jax_cache_env
-from sitetools import BUILD, load_doctree, site_pages, site_snapshot
+from sitetools import BUILD, load_doctree, run_doctest, site_pages, site_snapshot
 
 COPYTEST = BUILD / "copytest"
-# The persistent JAX compilation cache that the site builds filled (Makefile:
-# html, doctest): a script compiles what its page's doctests compiled, so it
-# loads those executables instead (the same jax, the same programs: the same
-# keys). This halves the scripts' time; what they print is unchanged.
-JAX_CACHE = jax_cache_env(BUILD / "jax_cache")
 IMPORTS_PACKAGE = re.compile(r"^\s*(from|import)\s+lr_scheduling\b", re.MULTILINE)
 # What sphinx.ext.doctest compares with by default (sphinx.ext.doctest.setup).
 OPTIONS = (
@@ -69,9 +64,20 @@ def attach_copy_texts(blocks: list[Block], buttons: list[dict]) -> None:
             raise AssertionError(f"no copy button shows this block:\n{block.text}")
 
 
-def run_script(path: Path, python: Path, extra_path: Path | None):
+@pytest.fixture(scope="module")
+def jax_cache() -> dict[str, str]:
+    """The persistent JAX compilation cache that ``make doctest`` filled: a
+    script compiles what its page's doctests compiled, so it loads those
+    executables instead (the same jax, the same programs: the same keys). This
+    halves the scripts' time; what they print is unchanged. Whether the
+    doctests passed is ``tests/site/test_doctest.py``'s to say."""
+    run_doctest()
+    return jax_cache_env(BUILD / "jax_cache")
+
+
+def run_script(path: Path, python: Path, extra_path: Path | None, cache: dict):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env |= {"JAX_PLATFORMS": "cpu", **JAX_CACHE}
+    env |= {"JAX_PLATFORMS": "cpu", **cache}
     if extra_path is not None:
         env["PYTHONPATH"] = str(extra_path)
     return subprocess.run(
@@ -85,10 +91,10 @@ def run_script(path: Path, python: Path, extra_path: Path | None):
 
 
 def run_and_check(
-    script: Script, path: Path, python: Path, extra_path: Path | None
+    script: Script, path: Path, python: Path, extra_path: Path | None, cache: dict
 ) -> str | None:
     """Runs the file at ``path`` (``script``'s code); returns what went wrong."""
-    done = run_script(path, python, extra_path)
+    done = run_script(path, python, extra_path, cache)
     want = "".join(text.rstrip("\n") + "\n" for text in script.output)
     printed = check_output(want, done.stdout)
     if script.exception is None:
@@ -126,7 +132,9 @@ def check_output(want: str, got: str) -> bool:
 
 
 @pytest.mark.parametrize("page", site_pages())
-def test_page_runs_where_it_is_pasted(page, site, copies, reader_python, package_path):
+def test_page_runs_where_it_is_pasted(
+    page, site, copies, reader_python, package_path, jax_cache
+):
     """Each track's download is what the copy buttons give, and runs as shown.
 
     Every track of a how-to is offered as a download; the groups that are not
@@ -168,7 +176,8 @@ def test_page_runs_where_it_is_pasted(page, site, copies, reader_python, package
             else:
                 path.write_text(script.text(), encoding="utf-8")
             extra = package_path if uses_package else None
-            if failure := run_and_check(script, path, reader_python, extra):
+            failure = run_and_check(script, path, reader_python, extra, jax_cache)
+            if failure:
                 failures.append(failure)
     assert not failures, "\n\n".join(failures)
 
