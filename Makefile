@@ -21,20 +21,13 @@ PACKAGE_FILES := pyproject.toml README.md $(shell find src -type f -not -path '*
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check guide-experiments min-versions clean
-
-# pip writes bytecode on one core; installing without it and compiling it on
-# every core after is faster (about 45 s less for .venv on 2 cores). Like pip,
-# this skips the few files that are not Python 3.11 (torch ships some).
-COMPILE_BYTECODE = $(1)/bin/python -c "import compileall, sysconfig; \
-	compileall.compile_dir(sysconfig.get_paths()['purelib'], quiet=2, workers=0)"
+.PHONY: html doctest test lint pytest browser-test html-strict bench device-check results results-check guide-experiments min-versions reader-env clean
 
 $(SITE_STAMP): requirements.txt pyproject.toml _ext/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e . -e ./_ext
-	$(call COMPILE_BYTECODE,$(VENV))
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -42,8 +35,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $@
 
 $(TEST_STAMP): $(SITE_STAMP) requirements-test.txt
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements-test.txt
-	$(call COMPILE_BYTECODE,$(VENV))
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
 # Debian's chromium drives the browser tests; no browser is ever downloaded.
@@ -94,10 +86,19 @@ pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
 browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q tests/browser
 
-# Everything installed first; then lint, the fingerprint check and the strict
-# html build side by side (each prints when it is done); then pytest, which
-# also runs `make doctest` (on one worker while the other runs other tests).
-test: $(TEST_STAMP) $(CHROMIUM) $(SITE_INPUTS)
+# The copy test's clean virtualenv (tests/reader_env.py: in ~/.cache, reused
+# while the pins stay the same). It needs only python3, so make test installs
+# it beside .venv, whose pip keeps one core busy.
+reader-env:
+	$(PYTHON) tests/reader_env.py
+
+# Everything installed first (.venv beside the copy test's virtualenv); then
+# lint, the fingerprint check and the strict html build side by side (each
+# prints when it is done); then pytest, which also runs `make doctest` (on one
+# worker while the other runs other tests).
+test:
+	$(MAKE) --no-print-directory --output-sync=target -j2 \
+		$(TEST_STAMP) $(CHROMIUM) $(SITE_INPUTS) reader-env
 	$(MAKE) --no-print-directory --output-sync=target -j2 lint results-check html-strict
 	$(MAKE) --no-print-directory pytest
 
@@ -151,9 +152,8 @@ $(MIN_STAMP): requirements-min.txt pyproject.toml
 	rm -rf $(MIN_VENV)
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
-	$(MIN_BIN)/python -m pip install --quiet --no-compile -r requirements-min.txt
+	$(MIN_BIN)/python -m pip install --quiet -r requirements-min.txt
 	$(MIN_BIN)/python -m pip install --quiet --no-deps -e .
-	$(call COMPILE_BYTECODE,$(MIN_VENV))
 	$(MIN_BIN)/python -m pip check
 	touch $@
 

@@ -1,18 +1,15 @@
-"""Helpers for the tests that read the built site: its pages and doctrees, and a
-clean environment to run its code in."""
+"""Helpers for the tests that read the built site: its pages, doctrees and
+builds (the clean environment its code runs in is ``reader_env``'s)."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import functools
-import hashlib
-import os
 import pickle
 import runpy
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,60 +115,3 @@ def track_scripts() -> dict[str, Path]:
 def load_doctree(docname: str, doctrees: Path = DOCTREES) -> nodes.document:
     with (doctrees / f"{docname}.doctree").open("rb") as stream:
         return pickle.load(stream)
-
-
-def runtime_requirements() -> list[str]:
-    """The package's runtime libraries (its dependencies and the guide extra)."""
-    import tomllib
-
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["guide"]]
-
-
-def reader_environment(where: Path | None = None) -> Path:
-    """A virtual environment with only the runtime libraries, at the site's pins.
-
-    One for every script of the copy test (about 930 MB, mostly jaxlib and
-    scipy), reused while requirements.txt and the dependency list stay the
-    same. By default it lives outside the checkout, in the user's cache
-    (``$XDG_CACHE_HOME/lr-scheduling/reader-<key>``, or
-    ``$LR_SCHEDULING_READER_VENV``), so that ``make clean`` and other clones
-    do not install it again; a lock keeps two sessions from building it at once.
-    """
-    requirements = runtime_requirements()
-    key = hashlib.sha256(
-        ((REPO / "requirements.txt").read_text() + repr(requirements)).encode()
-    ).hexdigest()
-    if where is None:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        default = cache / "lr-scheduling" / f"reader-{key[:16]}"
-        where = Path(os.environ.get("LR_SCHEDULING_READER_VENV", default))
-    where.parent.mkdir(parents=True, exist_ok=True)
-    with open(where.parent / f"{where.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _install_reader_environment(where, requirements, key)
-
-
-def _install_reader_environment(where: Path, requirements: list[str], key: str) -> Path:
-    python = where / "bin" / "python"
-    stamp = where / "installed.sha256"
-    if python.exists() and stamp.exists() and stamp.read_text() == key:
-        return python
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(where)], check=True)
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-c",
-            str(REPO / "requirements.txt"),
-            *requirements,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    stamp.write_text(key)
-    return python

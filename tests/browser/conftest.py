@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
-from sitetools import BUILD, REPO, reader_environment, site_snapshot
+from reader_env import reader_environment
+from sitetools import BUILD, REPO, site_snapshot
 
 from .harness import (
     CHROMIUM,
@@ -128,7 +129,7 @@ def copies(survey: Callable[[str, str], dict[str, Visit]]) -> dict[str, list[dic
 @pytest.fixture(scope="session")
 def reader_python() -> Path:
     """A clean virtualenv with only the package's runtime libraries (one for all
-    scripts, kept in the user's cache: see ``sitetools.reader_environment``)."""
+    scripts, kept in the user's cache: see ``reader_env.reader_environment``)."""
     return reader_environment()
 
 

@@ -2,12 +2,11 @@
 
 The site is built once a session into ``_build`` (``sitetools.build_site``:
 ``make html``, incremental after ``make test``'s strict build), and shared
-with the browser tests. On top of it, three builds whose logs the tests read:
+with the browser tests. On top of it, two builds whose logs the tests read:
 html with a fresh environment (``-E``, as ``make html-strict``; the caches
-of notebooks and figures stay warm), html again (incremental), and doctest on
-the environment that html pickled. The doctest build is given ``index.rst``
-only, which has no tests: what is checked is how it loads that environment,
-not the doctests themselves (``make doctest`` runs those).
+of notebooks and figures stay warm) and html again (incremental); and the
+log of ``make doctest`` (``sitetools.run_doctest``, once a session), which
+runs on the environment that an html build pickled.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sitetools import BUILD, DOCTREES, HTML, REPO, make_html, site_lock
+from sitetools import DOCTREES, HTML, REPO, make_html, run_doctest, site_lock
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Build:
     html: Path  # the HTML output directory
     first_log: str  # stdout and stderr of the html build with a fresh environment
     second_log: str  # of the html build that follows it
-    doctest_log: str  # of the doctest build after both
+    doctest_log: str  # of make doctest, after an html build
 
     def pages(self) -> list[Path]:
         """The built pages, not the theme's template fragments in ``_static``."""
@@ -57,7 +56,4 @@ def build() -> Build:
         make_html()  # the wheel, MathJax and a current _build/html
         first = _sphinx("-E", "-b", "html", "-d", DOCTREES, ".", HTML)
         second = _sphinx("-b", "html", "-d", DOCTREES, ".", HTML)
-        doctest = _sphinx(
-            "-b", "doctest", "-d", DOCTREES, ".", BUILD / "doctest", REPO / "index.rst"
-        )
-    return Build(HTML, first, second, doctest)
+    return Build(HTML, first, second, run_doctest().log)

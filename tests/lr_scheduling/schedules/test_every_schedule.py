@@ -182,16 +182,22 @@ def test_x64_keeps_a_float32_training_float32(entry: Entry):
 
 @ENTRIES
 def test_eager_jit_vmap_and_arrays_agree(entry: Entry):
+    # Eager on Python ints and on a NumPy array; the JAX arrays (a vector, a
+    # grid, float steps, and vmap's batching) jitted, as eager dispatch would
+    # compile each operation for each shape (eager JAX integer and float
+    # arrays: test_steps.py and the negative-step test above).
     schedule = entry.make()
     steps = np.arange(2 * (entry.length // 2 + 1))  # an even count, for the grid
     eager = values(schedule, steps)
-    np.testing.assert_allclose(jax.jit(schedule)(jnp.asarray(steps)), eager, rtol=RTOL)
-    np.testing.assert_allclose(jax.vmap(schedule)(jnp.asarray(steps)), eager, rtol=RTOL)
     np.testing.assert_allclose(schedule(steps), eager, rtol=RTOL)
-    grid = schedule(jnp.asarray(steps).reshape(2, -1))
+    jitted = jax.jit(schedule)
+    np.testing.assert_allclose(jitted(jnp.asarray(steps)), eager, rtol=RTOL)
+    vmapped = jax.jit(jax.vmap(schedule))(jnp.asarray(steps))
+    np.testing.assert_allclose(vmapped, eager, rtol=RTOL)
+    grid = jitted(jnp.asarray(steps).reshape(2, -1))
     assert grid.shape == (2, len(steps) // 2)
     np.testing.assert_allclose(grid.ravel(), eager, rtol=RTOL)
-    float_steps = schedule(jnp.asarray(steps, dtype=jnp.float32))
+    float_steps = jitted(jnp.asarray(steps, dtype=jnp.float32))
     np.testing.assert_allclose(float_steps, eager, rtol=RTOL)
 
 
