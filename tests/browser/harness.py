@@ -177,7 +177,7 @@ def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 @dataclass
 class Recorder:
     """Where an open page's console errors and outside requests go: the visit
-    of the scheme being measured."""
+    of the view being measured."""
 
     visit: Visit
 
@@ -270,7 +270,7 @@ def change_view(page: Page, visit: Visit) -> None:
 
 
 def measure(page: Page, visit: Visit) -> None:
-    """What one scheme of one visit shows: ``visit.data``."""
+    """What the open page shows in the visit's view: ``visit.data``."""
     data = visit.data
     data["theme"] = page.evaluate("document.documentElement.dataset.theme")
     data["scroll_width"] = page.evaluate(

@@ -2,6 +2,8 @@
 
 import pytest
 
+from .harness import VIEWPORTS, VIEWS
+
 
 def codediff_lines(visits, *, emphasized_only):
     """(page, codediff, pane, line) for every line, and the ones cut off."""
@@ -128,3 +130,12 @@ def test_two_panes_stack_on_a_phone(survey):
         top, bottom = codediff["geometry"]
         assert bottom["top"] >= top["bottom"] - 0.5, (where, top, bottom)
         assert top["left"] == pytest.approx(bottom["left"], abs=1), where
+
+
+@pytest.mark.parametrize("view", [v for views in VIEWS.values() for v in views])
+def test_each_view_is_measured_at_its_width(survey, view):
+    # A view measured on an open page (the window widened) took effect before
+    # it was measured; test_theme.py checks the scheme likewise.
+    viewport, scheme = view
+    for name, visit in survey(viewport, scheme).items():
+        assert visit.data["scroll_width"][1] == VIEWPORTS[viewport]["width"], name
