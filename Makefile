@@ -83,6 +83,8 @@ pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 # Only the browser tests (tests/browser): screenshots land in _build/screenshots.
+# The copy test among them runs `make doctest` first, whose JAX cache its
+# scripts load.
 browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q tests/browser
 
