@@ -46,17 +46,24 @@ def site_lock() -> Iterator[None]:
         yield
 
 
-def make_html() -> str:
-    """``make html``: incremental, so cheap after ``make test``'s strict build.
-    Returns the build's log. The caller holds ``site_lock``."""
+def run_make(target: str) -> tuple[int, str]:
+    """``make <target>`` in the repository, colours off: (exit status, output)."""
     done = subprocess.run(
-        ["make", "-s", "html", "SPHINXOPTS=--no-color"],
+        ["make", "-s", target, "SPHINXOPTS=--no-color"],
         cwd=REPO,
-        check=True,
         capture_output=True,
         text=True,
     )
-    return done.stdout + done.stderr
+    return done.returncode, done.stdout + done.stderr
+
+
+def make_html() -> str:
+    """``make html``: incremental, so cheap after ``make test``'s strict build.
+    Returns the build's log. The caller holds ``site_lock``."""
+    returncode, log = run_make("html")
+    if returncode != 0:
+        raise subprocess.CalledProcessError(returncode, "make html", log)
+    return log
 
 
 @functools.cache
@@ -81,13 +88,7 @@ def run_doctest() -> Doctest:
     that the copy test's scripts then load. A failure is returned, not raised:
     ``tests/site/test_doctest.py`` reports it."""
     with site_lock():  # it writes the doctrees that the site's builds share
-        done = subprocess.run(
-            ["make", "-s", "doctest", "SPHINXOPTS=--no-color"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        )
-    return Doctest(done.returncode, done.stdout + done.stderr)
+        return Doctest(*run_make("doctest"))
 
 
 @functools.cache

@@ -1,8 +1,13 @@
 """conf.py: which files Sphinx treats as pages, and which extensions it loads."""
 
 import runpy
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
+import pytest
 from sphinx.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,20 +43,19 @@ def test_extensions_include_codediff_and_doctest():
     assert {"codediff", "sphinx.ext.doctest", "myst_nb"} <= set(conf["extensions"])
 
 
-def test_the_extensions_install_without_setuptools_warnings(tmp_path):
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """A copy of ./_ext, without what an earlier install left in it."""
+    copy = tmp_path / "_ext"
+    shutil.copytree(
+        REPO / "_ext", copy, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+    )
+    return copy
+
+
+def test_the_extensions_install_without_setuptools_warnings(tmp_path, source):
     """`make html` installs ./_ext; setuptools warned for 40 lines that
     codediff.static (the stylesheet's folder) was absent from the packages."""
-    import shutil
-    import subprocess
-    import sys
-    import zipfile
-
-    source = tmp_path / "_ext"
-    shutil.copytree(
-        REPO / "_ext",
-        source,
-        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
-    )
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
         + ["-v", "-w", str(tmp_path / "wheel"), str(source)],
@@ -67,21 +71,10 @@ def test_the_extensions_install_without_setuptools_warnings(tmp_path):
     assert "guide_site/tracks.py" in names
 
 
-def test_the_extensions_install_editable_without_setuptools_warnings(tmp_path):
+def test_the_extensions_install_editable_without_setuptools_warnings(tmp_path, source):
     """`make html` installs ./_ext editable; setuptools' meta-path finder for
     it warned for 12 lines about folders named like the packages. With the
     packages at the folder's top (package-dir), it is one .pth line instead."""
-    import shutil
-    import subprocess
-    import sys
-    import zipfile
-
-    source = tmp_path / "_ext"
-    shutil.copytree(
-        REPO / "_ext",
-        source,
-        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
-    )
     wheels = tmp_path / "wheel"
     wheels.mkdir()
     hook = "from setuptools import build_meta; build_meta.build_editable(sys.argv[1])"
