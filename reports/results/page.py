@@ -35,6 +35,8 @@ __all__ = ["PAGE", "summarize", "write_page"]
 
 PAGE = "results.rst"
 TEMPLATE = Path(__file__).with_name("results.rst.jinja")
+# A metric as a table header names it (the runs record "accuracy" and "bpc").
+_METRIC_NAMES = {"accuracy": "accuracy", "bpc": "bits per byte"}
 
 
 def number(value: float, metric: str) -> str:
@@ -95,7 +97,7 @@ def summarize(result: TaskResult) -> dict[str, Any]:
     header = [
         "Policy",
         "Peak rate (from)",
-        f"Final test {metric}: median (range)",
+        f"Final test {_METRIC_NAMES[metric]}: median (range)",
         "Diverged",
         "Test median at 1/4 · 1/2 · all steps",
         "Validation median",
