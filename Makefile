@@ -82,11 +82,12 @@ PYTEST_WORKERS ?= auto
 pytest: $(TEST_STAMP) $(CHROMIUM) html-strict
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
-# Only the browser tests (tests/browser): screenshots land in _build/screenshots.
+# Only the browser tests (tests/browser), with full-page screenshots of every
+# page in _build/screenshots for people to look at (make test takes none).
 # The copy test among them runs `make doctest` first, whose JAX cache its
 # scripts load.
 browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
-	$(BIN)/python -m pytest -q tests/browser
+	LR_SCHEDULING_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser
 
 # The copy test's clean virtualenv (tests/reader_env.py: in ~/.cache, reused
 # while the pins stay the same). It needs only python3, so make test installs

@@ -6,7 +6,8 @@ One session builds the site (``make html``), serves a copy of ``_build/html``
 and on a phone, measuring it in each view (``harness.VIEWS``: both colour
 schemes, and on the laptop widened to 1920 px) and on the laptop clicking
 every copy button (``survey``); the tests judge what the visits recorded.
-Full-page screenshots of the light scheme at 1280 and 390 px land in
+With ``LR_SCHEDULING_SCREENSHOTS=1`` (``make browser-test``), full-page
+screenshots of the light scheme at 1280 and 390 px land in
 ``_build/screenshots/``.
 """
 
@@ -32,9 +33,11 @@ from .harness import (
     SCREENSHOTS,
     VIEWPORTS,
     VIEWS,
+    Recorder,
     Site,
     Visit,
     discover,
+    open_tab,
     serve,
     survey_page,
 )
@@ -105,11 +108,17 @@ def survey(
     @functools.cache
     def open_every_page(opened_in: str) -> dict[tuple[str, str], dict[str, Visit]]:
         views = VIEWS[opened_in]
-        context = new_context(*views[0])
+        recorder = Recorder(Visit("", *views[0]))
+        tab = open_tab(new_context(*views[0]), recorder)
         found: dict[tuple[str, str], dict[str, Visit]] = {view: {} for view in views}
-        for page_name in site.pages:
-            for view, visit in survey_page(context, site, page_name, opened_in).items():
-                found[view][page_name] = visit
+        try:
+            for name in site.pages:
+                for view, visit in survey_page(
+                    tab, recorder, site, name, opened_in
+                ).items():
+                    found[view][name] = visit
+        finally:
+            tab.close()
         return found
 
     def run(viewport: str, scheme: str) -> dict[str, Visit]:

@@ -6,8 +6,9 @@ takes the measurements of ``measure.js`` and of the code blocks and tables.
 Each page is opened twice, on a laptop and on a phone, and measured in each
 of its ``VIEWS`` in turn: the first as it loads, the others after the
 reader's system switches the colour scheme, or the window is widened, on the
-open page. At 1280 and 390 px in the light scheme a full-page screenshot
-lands under ``_build/screenshots/``.
+open page. With ``LR_SCHEDULING_SCREENSHOTS=1`` (``make browser-test``) a
+full-page screenshot at 1280 and 390 px in the light scheme lands under
+``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import pickle
 import threading
 from dataclasses import dataclass, field
@@ -60,7 +62,10 @@ VIEWS = {
     "phone": (("phone", "light"), ("phone", "dark")),
 }
 # The views with a screenshot: the widths a reader's laptop and phone have.
+# Taken where LR_SCHEDULING_SCREENSHOTS=1 (make browser-test), for people to
+# look at; nothing reads them, so make test takes none.
 SCREENSHOT_VIEWS = {("laptop", "light"), ("phone", "light")}
+SCREENSHOTS_WANTED = os.environ.get("LR_SCHEDULING_SCREENSHOTS") == "1"
 
 # After load: the fonts, then two frames, so that layout.js has measured.
 SETTLE = """() => document.fonts.ready.then(() => new Promise(
@@ -182,8 +187,12 @@ class Recorder:
     visit: Visit
 
 
-def open_page(context: BrowserContext, url: str, recorder: Recorder) -> Page:
-    """Opens a page that records console errors and aborts outside requests."""
+def open_tab(context: BrowserContext, recorder: Recorder) -> Page:
+    """A browser tab that records console errors and aborts outside requests.
+
+    One tab serves a whole survey, page after page: a new tab starts a
+    renderer process (0.67 s a page, where loading the next page in an open
+    tab takes 0.21 s), and each load is a fresh document all the same."""
     page = context.new_page()
 
     def on_console(message) -> None:
@@ -204,9 +213,18 @@ def open_page(context: BrowserContext, url: str, recorder: Recorder) -> Page:
     page.on("console", on_console)
     page.on("pageerror", on_page_error)
     page.route("**/*", on_request)
-    page.goto(url, wait_until="load")
-    page.evaluate(SETTLE)
     return page
+
+
+def load(tab: Page, url: str, recorder: Recorder) -> None:
+    """Loads a page in the tab in the recorder's view (its viewport and colour
+    scheme, set before the load), then waits for fonts and layout."""
+    visit = recorder.visit
+    if tab.viewport_size != VIEWPORTS[visit.viewport]:
+        tab.set_viewport_size(VIEWPORTS[visit.viewport])
+    tab.emulate_media(color_scheme=visit.scheme)
+    tab.goto(url, wait_until="load")
+    tab.evaluate(SETTLE)
 
 
 def try_toggle(page: Page, toggle: str, panel: str) -> dict:
@@ -228,28 +246,25 @@ def try_toggle(page: Page, toggle: str, panel: str) -> dict:
 
 
 def survey_page(
-    context: BrowserContext, site: Site, page_name: str, opened_in: str
+    tab: Page, recorder: Recorder, site: Site, page_name: str, opened_in: str
 ) -> dict[tuple[str, str], Visit]:
-    """One page opened in one viewport, measured in each of its ``VIEWS``; on
-    a laptop, each copy button is then clicked (``data["copies"]`` of the
-    laptop's light view)."""
+    """One page loaded in the tab in the first of its ``VIEWS``, then measured
+    in each; on a laptop, each copy button is then clicked (``data["copies"]``
+    of the laptop's light view)."""
     views = VIEWS[opened_in]
     visits = {view: Visit(page_name, *view) for view in views}
-    recorder = Recorder(visits[views[0]])
-    page = open_page(context, site.url(page_name), recorder)
-    try:
-        for view, visit in visits.items():
-            if view != views[0]:
-                recorder.visit = visit
-                change_view(page, visit)
-            measure(page, visit)
-        if opened_in == "laptop":
-            page.set_viewport_size(VIEWPORTS["laptop"])
-            page.evaluate(SETTLE)
-            copies = click_copy_buttons(page)
-            visits["laptop", "light"].data["copies"] = copies
-    finally:
-        page.close()
+    recorder.visit = visits[views[0]]
+    load(tab, site.url(page_name), recorder)
+    for view, visit in visits.items():
+        if view != views[0]:
+            recorder.visit = visit
+            change_view(tab, visit)
+        measure(tab, visit)
+    if opened_in == "laptop":
+        tab.set_viewport_size(VIEWPORTS["laptop"])
+        tab.evaluate(SETTLE)
+        copies = click_copy_buttons(tab)
+        visits["laptop", "light"].data["copies"] = copies
     return visits
 
 
@@ -282,9 +297,9 @@ def measure(page: Page, visit: Visit) -> None:
     data["search_fields"] = page.evaluate(VISIBLE_SEARCH)
     data["code_blocks"] = page.evaluate(CODE_BLOCKS)
     data["tables"] = page.evaluate(TABLES)
-    # Screenshots for people to look at (a full-page shot takes as long as
-    # the rest of the measurements).
-    if (visit.viewport, visit.scheme) in SCREENSHOT_VIEWS:
+    # Screenshots for people to look at, when asked for (make browser-test):
+    # a full-page shot takes as long as the rest of the measurements.
+    if SCREENSHOTS_WANTED and (visit.viewport, visit.scheme) in SCREENSHOT_VIEWS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = visit.page.removesuffix(".html").replace("/", "__")
         page.screenshot(
@@ -323,14 +338,16 @@ def click_every_copy_button(
     context: BrowserContext, site: Site
 ) -> dict[str, list[dict]]:
     """Clicks each copy button of each page; what it put on the clipboard."""
+    recorder = Recorder(Visit("", "laptop", "light"))
+    tab = open_tab(context, recorder)
     results = {}
-    for page_name in site.pages:
-        recorder = Recorder(Visit(page_name, "laptop", "light"))
-        page = open_page(context, site.url(page_name), recorder)
-        try:
-            results[page_name] = click_copy_buttons(page)
-        finally:
-            page.close()
+    try:
+        for page_name in site.pages:
+            recorder.visit = Visit(page_name, "laptop", "light")
+            load(tab, site.url(page_name), recorder)
+            results[page_name] = click_copy_buttons(tab)
+    finally:
+        tab.close()
     return results
 
 
