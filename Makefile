@@ -66,8 +66,12 @@ doctest: $(SITE_INPUTS)
 	$(SPHINXBUILD) -b doctest -d $(BUILDDIR)/doctrees . $(BUILDDIR)/doctest $(SPHINXOPTS)
 
 # A fresh environment (-E) so that warnings from unchanged pages are seen again.
+# Its log, kept in _build/html-strict.log, is the fresh build tests/site reads.
+html-strict: SHELL := /bin/bash
+html-strict: .SHELLFLAGS := -o pipefail -c
 html-strict: $(SITE_INPUTS)
-	$(SPHINXBUILD) -E -W --keep-going -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS)
+	$(SPHINXBUILD) -E -W --keep-going -b html -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html $(SPHINXOPTS) 2>&1 \
+		| tee $(BUILDDIR)/html-strict.log
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

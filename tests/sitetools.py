@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import os
 import pickle
+import re
 import runpy
 import shutil
 import subprocess
@@ -22,6 +24,9 @@ BUILD = REPO / "_build"
 HTML = BUILD / "html"
 DOCTREES = BUILD / "doctrees"
 SNAPSHOT = BUILD / "snapshot"
+# make html-strict's log (Makefile).
+STRICT_LOG = BUILD / "html-strict.log"
+ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def site_pages(predicate: Callable[[str], bool] = lambda docname: True) -> list[str]:
@@ -71,6 +76,25 @@ def build_site() -> str:
     """``make html``, once a session (``_build/html``); the build's log."""
     with site_lock():
         return make_html()
+
+
+def strict_build_log(
+    log_path: Path = STRICT_LOG, pickled: Path = DOCTREES / "environment.pickle"
+) -> str | None:
+    """``make html-strict``'s log (``_build/html-strict.log``), if the
+    environment it pickled is the current one: no build has pickled another
+    since it ended (Sphinx pickles only when a page changed). Colours (CI may
+    set FORCE_COLOR) are taken out. None where it is missing, failed or stale,
+    or where that build may have had intersphinx on (the tests' builds do not).
+    """
+    if "LR_SCHEDULING_INTERSPHINX" in os.environ:
+        return None
+    if not (log_path.exists() and pickled.exists()):
+        return None
+    if pickled.stat().st_mtime_ns > log_path.stat().st_mtime_ns:
+        return None
+    log = ANSI_CODE.sub("", log_path.read_text(encoding="utf-8"))
+    return log if "build succeeded" in log else None
 
 
 @dataclass(frozen=True)

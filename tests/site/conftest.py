@@ -3,10 +3,11 @@
 The site is built once a session into ``_build`` (``sitetools.build_site``:
 ``make html``, incremental after ``make test``'s strict build), and shared
 with the browser tests. On top of it, two builds whose logs the tests read:
-html with a fresh environment (``-E``, as ``make html-strict``; the caches
-of notebooks and figures stay warm) and html again (incremental); and the
-log of ``make doctest`` (``sitetools.run_doctest``, once a session), which
-runs on the environment that an html build pickled.
+html with a fresh environment (``-E``: ``make html-strict``'s, which ``make
+pytest`` runs first, where no build has changed the environment since; else
+built here, with the caches of notebooks and figures warm) and html again
+(incremental); and the log of ``make doctest`` (``sitetools.run_doctest``,
+once a session), which runs on the environment that an html build pickled.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sitetools import DOCTREES, HTML, REPO, make_html, run_doctest, site_lock
+from sitetools import (
+    DOCTREES,
+    HTML,
+    REPO,
+    make_html,
+    run_doctest,
+    site_lock,
+    strict_build_log,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,8 @@ def build() -> Build:
         pytest.fail("node_modules/mathjax is missing: run `make pytest` (npm ci)")
     with site_lock():  # the browser tests copy the site between builds only
         make_html()  # the wheel, MathJax and a current _build/html
-        first = _sphinx("-E", "-b", "html", "-d", DOCTREES, ".", HTML)
+        first = strict_build_log() or _sphinx(
+            "-E", "-b", "html", "-d", DOCTREES, ".", HTML
+        )
         second = _sphinx("-b", "html", "-d", DOCTREES, ".", HTML)
     return Build(HTML, first, second, run_doctest().log)
