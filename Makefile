@@ -99,14 +99,17 @@ browser-test: $(TEST_STAMP) $(CHROMIUM) html-strict
 reader-env:
 	$(PYTHON) tests/reader_env.py
 
-# Everything installed first (.venv beside the copy test's virtualenv); then
-# lint, the fingerprint check and the strict html build side by side (each
-# prints when it is done); then pytest, which also runs `make doctest` (on one
-# worker while the other runs other tests).
+# Two at a time, each as soon as what it needs is there (each prints when it
+# is done): the copy test's virtualenv beside .venv's site libraries; then the
+# strict html build and the fingerprint check beside the test tools' install,
+# and lint once they are in; then pytest, which also runs `make doctest` (on
+# one worker while the other runs other tests). The strict build reads none of
+# the test tools (torch's panes are not run by the build), and installing them
+# changes none of the site's libraries (it adds packages, and upgrades only
+# setuptools, which the build does not use).
 test:
 	$(MAKE) --no-print-directory --output-sync=target -j2 \
-		$(TEST_STAMP) $(CHROMIUM) $(SITE_INPUTS) reader-env
-	$(MAKE) --no-print-directory --output-sync=target -j2 lint results-check html-strict
+		reader-env html-strict results-check lint $(CHROMIUM)
 	$(MAKE) --no-print-directory pytest
 
 # Performance figures (reports/bench/): writes _build/bench.json and the page
