@@ -85,8 +85,23 @@ def start_weight(done: Fraction, shape: str) -> float:
     return float(left) / (1 + math.sqrt(done))
 
 
+def end_weight(done: Fraction, shape: str) -> float:
+    """How much of the end value is in at progress ``done``: 1 - start_weight,
+    as p, sin(pi p / 2)**2 and sqrt(p), without cancellation near p = 0."""
+    if shape == "linear":
+        return float(done)
+    if shape in ("cos", "cosine"):
+        return math.sin(math.pi / 2 * float(done)) ** 2
+    return math.sqrt(done)
+
+
 def between(begin: float, end: float, done: Fraction, shape: str) -> float:
-    return end + (begin - end) * start_weight(done, shape)
+    """The value at progress ``done`` from ``begin`` to ``end``, each weighted
+    on its own: ``end + (begin - end) * w`` would lose a start far smaller
+    than the end (1e-27 - 1 + 1 is 0 in floats). Exact for the linear shape."""
+    if shape == "linear":
+        return float(Fraction(begin) * (1 - done) + Fraction(end) * done)
+    return begin * start_weight(done, shape) + end * end_weight(done, shape)
 
 
 def exact_wsd(step, peak, total, warmup, decay, shape, init=0.0, end=0.0) -> float:

@@ -96,6 +96,17 @@ def test_integer_steps_of_every_type_are_exact_and_within_bounds(
     assert rate == pytest.approx(reference(step), rel=RTOL, abs=1e-30)
 
 
+def test_a_warmup_from_a_tiny_start_begins_at_that_start():
+    # Found by the test above: the reference lost the start, 1.58e-27, to
+    # cancellation against the peak (1e-27 - 1 + 1 is 0 in floats); the
+    # schedule had it right.
+    init = 1.5834626832252527e-27
+    schedule = wsd_schedule(1.0, 1, 1, 0, "linear", init, 0.0)
+    assert exact_wsd(0, 1.0, 1, 1, 0, "linear", init, 0.0) == init
+    assert float(schedule(np.uint8(0))) == pytest.approx(init, rel=RTOL)
+    assert float(schedule(1)) == 0.0
+
+
 def test_float_steps_in_schedules_longer_than_int32():
     # Boundaries beyond int32 are compared with float steps as floats (JAX
     # takes a Python int only within int32). 2.5e11 is exact in float32.
