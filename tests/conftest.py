@@ -1,11 +1,20 @@
 """Shared fixtures: Sphinx's test application and the test roots."""
 
 import doctest
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ("sphinx.testing.fixtures",)
+
+# Hypothesis searches afresh on every run, so that a developer's runs keep
+# finding new cases; CI (CI=true) runs the same fixed search every time, so
+# that whether it passes depends on the code alone.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
