@@ -219,12 +219,16 @@ def open_tab(context: BrowserContext, recorder: Recorder) -> Page:
 def load(tab: Page, url: str, recorder: Recorder) -> None:
     """Loads a page in the tab in the recorder's view (its viewport and colour
     scheme, set before the load), then waits for fonts and layout."""
-    visit = recorder.visit
+    take_view(tab, recorder.visit)
+    tab.goto(url, wait_until="load")
+    tab.evaluate(SETTLE)
+
+
+def take_view(tab: Page, visit: Visit) -> None:
+    """The tab takes the visit's viewport (where it differs) and colour scheme."""
     if tab.viewport_size != VIEWPORTS[visit.viewport]:
         tab.set_viewport_size(VIEWPORTS[visit.viewport])
     tab.emulate_media(color_scheme=visit.scheme)
-    tab.goto(url, wait_until="load")
-    tab.evaluate(SETTLE)
 
 
 def try_toggle(page: Page, toggle: str, panel: str) -> dict:
@@ -272,9 +276,7 @@ def change_view(page: Page, visit: Visit) -> None:
     """The open page takes the visit's viewport and colour scheme, as when
     the window is resized or the system's scheme switches. The theme follows
     the scheme (its data-theme, which the tests then read)."""
-    if page.viewport_size != VIEWPORTS[visit.viewport]:
-        page.set_viewport_size(VIEWPORTS[visit.viewport])
-    page.emulate_media(color_scheme=visit.scheme)
+    take_view(page, visit)
     with contextlib.suppress(PlaywrightTimeoutError):
         page.wait_for_function(
             "(scheme) => document.documentElement.dataset.theme === scheme",
